@@ -1,0 +1,41 @@
+#!/bin/sh
+# The whole test suite, from a clean build: unit and end-to-end tests,
+# the unit tests again under AddressSanitizer + UBSan, the Jinja2
+# conformance suite, and a bounded fuzzing run.  Exit 0 only if all pass.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+./scripts/deps.sh
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "build (release, -Werror)"
+rm -rf build
+./scripts/build.sh build
+
+step "tests"
+(cd build && ctest --output-on-failure -j2)
+
+step "unit tests under ASan + UBSan"
+rm -rf build-asan
+./scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCHORA_SANITIZE=ON \
+	-DCHORA_BENCH=OFF
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --output-on-failure -j2 -L unit)
+
+if [ -x build/chorac/chorac ]; then
+	step "Jinja2 conformance"
+	CHORA_RENDER="$top/build/chorac/chorac render" \
+		../shared/conformance/jinja/run.sh 2>/dev/null ||
+	CHORA_RENDER="$top/build/chorac/chorac render" \
+		"$top/tests/conformance/run.sh"
+fi
+
+if [ -x tests/fuzz/run.sh ]; then
+	step "fuzzing (bounded)"
+	tests/fuzz/run.sh
+fi
+
+step "all tests passed"
