@@ -236,3 +236,17 @@ Test(fileio, mkdirs_and_read_errors)
 	cr_assert_eq(system(xprintf("rm -rf '%s'", root)), 0);
 	free(root);
 }
+
+Test(buf, detach_empty_is_a_string)
+{
+	struct buf b = BUF_INIT;
+	size_t n = 99;
+	char *s;
+
+	/* Poison the allocator's next block so garbage would show. */
+	free(memset(xmalloc(64), 'x', 64));
+	s = buf_detach(&b, &n);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(s[0], '\0');
+	free(s);
+}
