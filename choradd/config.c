@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "cjson.h"
 #include "fileio.h"
 #include "jdoc.h"
 #include "log.h"
@@ -153,15 +155,14 @@ config_parse_jinja(const char *file, const char *text, size_t len, json_t *v,
 	return 0;
 }
 
+/* Canonical JSON (the store's form, so hashes agree). */
 static char *
 dump(json_t *v)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
-	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+	struct buf b = BUF_INIT;
 
-	if (s == NULL)
-		fatalx("json_dumps: out of memory");
-	return s;
+	cjson_dump(v, &b);
+	return buf_detach(&b, NULL);
 }
 
 static int
