@@ -73,6 +73,7 @@ struct project {
 	struct strmap	*dirty;		/* paths pending */
 	bool		 rescan;
 	bool		 reload;
+	bool		 recheck;
 	char		**cookies;
 	size_t		 ncookies;
 	struct strmap	*on_change;	/* config id -> config */
@@ -667,7 +668,20 @@ project_touch_all(struct project *p)
 bool
 project_pending(const struct project *p)
 {
-	return p->rescan || p->reload || strmap_count(p->dirty) > 0;
+	return p->rescan || p->reload || p->recheck ||
+	    strmap_count(p->dirty) > 0;
+}
+
+void
+project_recheck(struct project *p)
+{
+	size_t it = 0;
+	const char *k;
+	void *v;
+
+	while (strmap_next(p->units, &it, &k, &v))
+		((struct unit *)v)->marked = true;
+	p->recheck = true;
 }
 
 void
@@ -1452,6 +1466,7 @@ project_pass_end(struct project *p, double ms)
 		remove_unit(p, gone[i]);
 	free(gone);
 	p->rescan = false;
+	p->recheck = false;
 	for (size_t i = 0; i < p->ncookies; i++) {
 		char *abs = path_join(p->path, p->cookies[i]);
 		log_info("%s: cookie %s done", p->path, p->cookies[i]);

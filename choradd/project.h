@@ -90,6 +90,8 @@ unsigned	 project_settle_ms(const struct project *p);
 void		 project_touch(struct project *p, const char *relpath);
 void		 project_touch_all(struct project *p);
 bool		 project_pending(const struct project *p);
+/* Check every output's freshness again (a TTL may have run out). */
+void		 project_recheck(struct project *p);
 /* Mark outputs (ids, NULL for all) to be generated even if fresh. */
 void		 project_force(struct project *p, const char *const *ids,
 		    size_t n, bool force);
