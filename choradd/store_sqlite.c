@@ -148,6 +148,12 @@ static const char *const sq_sql[SQ_COUNT] = {
 	    " c.version <= hc.version - ?1) RETURNING blob",
 };
 
+const char *
+sq_stmt_sql(enum sq_stmt which)
+{
+	return sq_sql[which];
+}
+
 int
 sq_fail(struct sq *q, const char *what, char **cause)
 {

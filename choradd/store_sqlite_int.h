@@ -132,6 +132,9 @@ void		 sq_unlink_later(struct sq *q, const char *blob);
 
 /* Schema: create or migrate to STORE_SCHEMA_VERSION (store_sqlite_schema.c). */
 int		 sq_schema_open(struct sq *q, char **cause);
+/* The SQL of a fixed statement and of a list shape (for plan tests). */
+const char	*sq_stmt_sql(enum sq_stmt which);
+char		*sq_list_sql(bool content, bool filtered, size_t nwhere);
 /* The SQL of one schema step (for tests that build an old store). */
 const char	*sq_schema_sql(int version);
 /*

@@ -94,8 +94,8 @@ sq_ctx_set(struct sq *q, int64_t ws, const char *entity, const char *id,
 	return rc;
 }
 
-/* The SQL of a list shape. */
-static char *
+/* The SQL of a list shape (allocated). */
+char *
 sq_list_sql(bool content, bool filtered, size_t nwhere)
 {
 	const char *entity = content ? "content" : "config";
