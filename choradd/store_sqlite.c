@@ -442,6 +442,11 @@ sq_close(void *b)
 	if (q == NULL)
 		return;
 	sq_rollback(q);
+	/* Keep the planner's statistics fresh, as SQLite advises. */
+	if (q->db != NULL && q->version > 0 && !(q->flags & STORE_READONLY) &&
+	    sqlite3_exec(q->db, "PRAGMA optimize", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		log_warnx("%s: optimize: %s", q->dbpath, sqlite3_errmsg(q->db));
 	for (size_t i = 0; i < SQ_COUNT; i++)
 		sqlite3_finalize(q->stmt[i]);
 	for (size_t i = 0; i < SQ_LIST_SHAPES; i++)

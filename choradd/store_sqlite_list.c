@@ -111,6 +111,10 @@ sq_list_sql(bool content, bool filtered, size_t nwhere)
 	if (nwhere > 0)
 		buf_printf(&b, "ctx x0 CROSS JOIN %s_head h ON h.ws = x0.ws AND"
 		    " h.%s = x0.id", entity, idcol);
+	else if (content && filtered)
+		/* Without statistics the planner would walk the whole
+		 * workspace in id order rather than sort one config's few. */
+		buf_addstr(&b, "content_head h INDEXED BY content_head_config");
 	else
 		buf_printf(&b, "%s_head h", entity);
 	buf_printf(&b, " JOIN %s c ON c.seq = h.seq WHERE h.ws = ?1",

@@ -402,7 +402,8 @@ sq_stale(void *b, const struct store_stale_query *sq, struct arena *a,
 	} else
 		rc = sq_stale_run(&r, sq, cause);
 	if (rc == 0) {
-		qsort(r.v, r.n, sizeof *r.v, sq_stale_cmp);
+		if (r.n > 1)
+			qsort(r.v, r.n, sizeof *r.v, sq_stale_cmp);
 		*out = r.v;
 		*n = r.n;
 	}
