@@ -223,7 +223,7 @@ struct store_content {
 	int64_t		 ttl;		/* seconds, for STORE_FRESH_TTL */
 	int64_t		 generated_at;	/* 0 on input: now */
 	const char	*text;		/* NULL in list/history results */
-	size_t		 len;		/* text length, always set on output */
+	size_t		 len;		/* of text (in results even without it) */
 	char		 hash[HASH_HEX_SIZE];	/* SHA-256 of text (filled in) */
 	const char	*blob;		/* "blobs/content/sha256-<hex>" or NULL */
 };
@@ -253,7 +253,7 @@ struct store_generation {
 
 /*
  * Write a generation (content.kind normally GENERATED).  Fills in
- * content.version, .hash, .len (from text), .blob and .generated_at.
+ * content.version, .hash and .generated_at (blob is only set by gets).
  * Versions beyond the history option are pruned in the same transaction
  * (their blob files unlinked after commit when nothing else uses them).
  */
@@ -265,8 +265,10 @@ int	store_generation_put_batch(struct store *s, struct store_generation *g,
 
 /*
  * A content version without touching dependencies: a drift (the hand-edited
- * text, kept before it is overwritten), a removal (text may be NULL), a
- * rollback or an import.  Fills in as store_generation_put() does.
+ * text, kept before it is overwritten), a removal (text NULL: no text, hash
+ * ""), a rollback or an import.  Fills in as store_generation_put() does.
+ * No event is recorded: to record one atomically with it, call
+ * store_event_append() between store_begin() and store_commit().
  */
 int	store_content_put(struct store *s, struct store_content *c,
 	    char **cause);
