@@ -12,11 +12,13 @@
  */
 #include "project.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -445,7 +447,10 @@ load_units(struct project *p)
 		}
 		for (size_t i = 0; i < n; i++) {
 			struct unit *u = unit_new(p, w, v[i].id, v[i].config_id);
-			snprintf(u->hash, sizeof(u->hash), "%s", v[i].hash);
+			/* An imported version was never generated here. */
+			if (v[i].kind != STORE_VERSION_IMPORTED)
+				snprintf(u->hash, sizeof(u->hash), "%s",
+				    v[i].hash);
 			u->generated_at = v[i].generated_at;
 			u->state = v[i].kind == STORE_VERSION_DRIFT ?
 			    UNIT_DRIFTED : UNIT_OK;
@@ -563,6 +568,117 @@ keep_drift(struct project *p, struct unit *u, const char *text, size_t len)
 	free(q);
 }
 
+
+/* ---- chora-compose history ---------------------------------------- */
+
+/* A legacy timestamp file name ("20250102T030405Z.md", ISO, or epoch). */
+static int64_t
+legacy_time(const char *name)
+{
+	static const char *fmts[] = { "%Y%m%dT%H%M%SZ", "%Y-%m-%dT%H:%M:%SZ",
+	    "%Y-%m-%dT%H-%M-%SZ", "%Y-%m-%dT%H-%M-%S", "%Y%m%d%H%M%S" };
+	char *stem = xstrndup(name, strcspn(name, "."));
+	int64_t t = 0;
+
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]) && t == 0; i++) {
+		struct tm tm = { 0 };
+		const char *end = strptime(stem, fmts[i], &tm);
+		if (end != NULL && *end == '\0')
+			t = (int64_t)timegm(&tm) * 1000;
+	}
+	if (t == 0 && stem[0] != '\0' && strspn(stem, "0123456789") ==
+	    strlen(stem)) {
+		t = strtoll(stem, NULL, 10);
+		if (t < 100000000000LL)
+			t *= 1000;	/* seconds */
+	}
+	free(stem);
+	return t;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Import ephemeral/<id>/ versions oldest first; the files stay. */
+static void
+import_one(struct project *p, const char *id)
+{
+	char *dir = xprintf("%s/ephemeral/%s", p->path, id), **names = NULL;
+	struct dirent *de;
+	size_t n = 0, done = 0;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL) {
+		free(dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] == '.' || (l > 10 && strcmp(de->d_name +
+		    l - 10, ".meta.json") == 0))
+			continue;
+		names = xreallocarray(names, n + 1, sizeof(char *));
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(char *), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		char *f = path_join(dir, names[i]), *text, *cause = NULL;
+		size_t len;
+		if (fileio_read(f, &text, &len) == 0) {
+			struct store_content c = {
+				.workspace = p->root->ws[0].name, .id = id,
+				.kind = STORE_VERSION_IMPORTED, .config_id = id,
+				.generated_at = legacy_time(names[i]),
+				.text = text, .len = len,
+			};
+			if (store_content_put(p->store, &c, &cause) == -1) {
+				log_warnx("%s: import: %s", f, cause);
+				free(cause);
+			} else
+				done++;
+			free(text);
+		}
+		free(f);
+		free(names[i]);
+	}
+	free(names);
+	if (done > 0)
+		log_info("%s: imported %zu versions of %s from ephemeral/",
+		    p->path, done, id);
+	free(dir);
+}
+
+/* On the first start of a chora-compose root, its history comes in. */
+static void
+import_ephemeral(struct project *p)
+{
+	struct arena *a;
+	struct store_content sc;
+	char *cause = NULL;
+
+	if (p->store == NULL || p->check)
+		return;
+	a = arena_new();
+	for (size_t i = 0; i < p->root->nconfigs; i++) {
+		const struct config *c = p->root->configs[i];
+		int rc = store_content_get(p->store, p->root->ws[0].name, c->id,
+		    0, a, &sc, &cause);
+		if (rc == 0)
+			continue;	/* imported (or generated) before */
+		if (rc == -1) {
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		import_one(p, c->id);
+	}
+	arena_free(a);
+}
+
 /* ---- opening -------------------------------------------------------- */
 
 struct project *
@@ -600,6 +716,7 @@ project_open(const char *root, bool check, char **cause)
 	p->dirty = strmap_new();
 	p->on_change = strmap_new();
 	setup_configs(p);
+	import_ephemeral(p);
 	load_units(p);
 	record_configs(p);
 	p->rescan = true;
