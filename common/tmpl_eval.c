@@ -289,6 +289,8 @@ rt_lookup(struct tmpl_rt *rt, const struct tmpl_atom *name, tv *out)
 				*out = f->slots[i].val;
 				return 0;
 			}
+		if (f->include && name == rt->a_loop)
+			break;
 		if (f->parent == NULL) {
 			const tv *v = ctx_get(f->ctx, name);
 			if (v != NULL) {

@@ -32,6 +32,8 @@ struct slot {
 struct frame {
 	struct frame		*parent;
 	const struct tmpl_ctx	*ctx;	/* root frames: the data, or NULL */
+	bool			 include;	/* an include's root: `loop`
+						   of the includer is hidden */
 	struct slot		*slots;
 	uint32_t		 n, cap;
 };

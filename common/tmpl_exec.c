@@ -379,10 +379,8 @@ exec_include(struct tmpl_rt *rt, const struct node *n)
 		return -1;
 	if (t == NULL)
 		return 0;
-	if (n->flag2)
-		root = frame_new(rt, rt->frame);
-	else
-		root = frame_new(rt, NULL);
+	root = frame_new(rt, n->flag2 ? rt->frame : NULL);
+	root->include = true;
 	return rt_render_template(rt, t, tctx_new(rt, root));
 }
 

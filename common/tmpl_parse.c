@@ -1728,9 +1728,12 @@ parse_body(struct parser *p, const char *const *ends, struct nodelist *out)
 {
 	struct nlb body = { 0 };
 
-	if (p->nends < MAXSTACK)
-		p->ends[p->nends] = ends;
-	p->nends++;
+	/* Like Jinja2's end_token_stack, only bodies with end tags count. */
+	if (ends != NULL) {
+		if (p->nends < MAXSTACK)
+			p->ends[p->nends] = ends;
+		p->nends++;
+	}
 	while (cur(p)->type != TK_EOF && !failed(p)) {
 		struct token *t = cur(p);
 		if (t->type == TK_DATA) {
@@ -1764,7 +1767,8 @@ parse_body(struct parser *p, const char *const *ends, struct nodelist *out)
 			    tmpl_tok_describe(t, tmp, sizeof(tmp)));
 		}
 	}
-	p->nends--;
+	if (ends != NULL)
+		p->nends--;
 	*out = nlb_done(&body);
 	return failed(p) ? -1 : 0;
 }
