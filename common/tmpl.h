@@ -20,6 +20,12 @@
  * fill a struct tmpl_error the caller releases with tmpl_error_clear().
  * tmpl_error_format() gives the gcc-style line
  * "templates/x.j2:12: error: 'backend' is undefined".
+ *
+ * Changes made while implementing (engine issue):
+ *  - struct tmpl_limits gained max_memory (bytes of intermediate values
+ *    one render may allocate); see tmpl_limits.h for every limit.
+ *  - The template loader's `path` is what errors and deps report; the
+ *    default loader reports search_dir joined with the name.
  */
 #ifndef CHORA_TMPL_H
 #define CHORA_TMPL_H
@@ -43,6 +49,7 @@ struct tmpl_limits {
 	unsigned	max_depth;	/* include/import/extends/macro nesting */
 	size_t		max_output;	/* bytes of rendered text */
 	uint64_t	max_loop_iterations;	/* total, across one render */
+	size_t		max_memory;	/* bytes of intermediate values */
 };
 
 struct tmpl_options {
@@ -77,7 +84,7 @@ char	*tmpl_error_format(const struct tmpl_error *err);
 
 /*
  * The loader maps a template name (as written in {% include %}, relative
- * to the search path) to its source.  On success it sets *src/*len (the
+ * to the search path) to its source.  On success it sets *src and *len (the
  * engine takes ownership of *src and free()s it) and *path, the file name
  * reported in errors and dependencies (allocated, the engine frees it).
  * It returns 0, 1 when the template does not exist, or -1 with *cause set

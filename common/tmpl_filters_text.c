@@ -1,0 +1,654 @@
+/*
+ * tmpl_filters_text — filters that lay text out: pprint (Python's
+ * pprint.pformat with width 80 and sorted dicts), wordwrap (Python's
+ * textwrap with Jinja2's options), striptags, urlencode, urlize and
+ * xmlattr.
+ */
+#include "tmpl_filters.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "tmpl_builtins.h"
+#include "tmpl_eval.h"
+
+#define ARGS(fname, params, n)						\
+	tv args[n];							\
+	if (tmpl_bind(rt, fname, a, params, args, n) == -1)		\
+		return -1
+
+/* ---- pprint ---- */
+
+#define PP_WIDTH	80
+
+/* Dict entries sorted by key (Python's order; type name on mismatch). */
+static const struct tv_entry **
+pp_sorted(struct tmpl_rt *rt, const struct tv_dict *d)
+{
+	const struct tv_entry **e = arena_alloc(rt->arena,
+	    (d->len + 1) * sizeof(*e));
+
+	for (uint32_t i = 0; i < d->len; i++)
+		e[i] = &d->e[i];
+	/* insertion sort: stable, dicts are small */
+	for (uint32_t i = 1; i < d->len; i++) {
+		const struct tv_entry *x = e[i];
+		uint32_t j = i;
+		while (j > 0) {
+			int c = 0;
+			tv a = e[j - 1]->key, b = x->key;
+			if ((tv_is_num(a) && tv_is_num(b)) ||
+			    a.type == b.type) {
+				bool failed = rt->failed;
+				if (tv_cmp(rt, a, b, &c) == -1 && !failed) {
+					/* incomparable: keep insertion order */
+					rt->failed = false;
+					tmpl_error_clear(&rt->res->err);
+					c = 0;
+				}
+			} else
+				c = strcmp(tv_type_name(a), tv_type_name(b));
+			if (c <= 0)
+				break;
+			e[j] = e[j - 1];
+			j--;
+		}
+		e[j] = x;
+	}
+	return e;
+}
+
+static void
+pp_repr(struct tmpl_rt *rt, tv v, struct buf *b)
+{
+	if (v.type == TV_DICT) {
+		const struct tv_entry **e = pp_sorted(rt, v.u.dict);
+		buf_addc(b, '{');
+		for (uint32_t i = 0; i < v.u.dict->len; i++) {
+			if (i > 0)
+				buf_add(b, ", ", 2);
+			pp_repr(rt, e[i]->key, b);
+			buf_add(b, ": ", 2);
+			pp_repr(rt, e[i]->val, b);
+		}
+		buf_addc(b, '}');
+		return;
+	}
+	if (tv_is_seq(v)) {
+		bool t = v.type == TV_TUPLE;
+		buf_addc(b, t ? '(' : '[');
+		for (uint32_t i = 0; i < v.u.list->len; i++) {
+			if (i > 0)
+				buf_add(b, ", ", 2);
+			pp_repr(rt, v.u.list->items[i], b);
+		}
+		if (t && v.u.list->len == 1)
+			buf_addc(b, ',');
+		buf_addc(b, t ? ')' : ']');
+		return;
+	}
+	tv_repr_buf(rt, v, b);
+}
+
+static void pp_format(struct tmpl_rt *, tv, struct buf *, size_t, size_t);
+
+static void
+pp_spaces(struct buf *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf_addc(b, ' ');
+}
+
+static void
+pp_items(struct tmpl_rt *rt, const struct tv_list *l, struct buf *b,
+    size_t indent, size_t allowance)
+{
+	indent += 1;
+	for (uint32_t i = 0; i < l->len; i++) {
+		bool last = i + 1 == l->len;
+		if (i > 0) {
+			buf_add(b, ",\n", 2);
+			pp_spaces(b, indent);
+		}
+		pp_format(rt, l->items[i], b, indent, last ? allowance : 1);
+	}
+}
+
+static void
+pp_format(struct tmpl_rt *rt, tv v, struct buf *b, size_t indent,
+    size_t allowance)
+{
+	struct buf rep = BUF_INIT;
+
+	pp_repr(rt, v, &rep);
+	size_t width = utf8_len(rep.data ? rep.data : "", rep.len);
+	size_t max = PP_WIDTH > indent + allowance ? PP_WIDTH - indent -
+	    allowance : 0;
+	if (width <= max || !(v.type == TV_DICT || tv_is_seq(v))) {
+		buf_add(b, rep.data, rep.len);
+		buf_free(&rep);
+		return;
+	}
+	buf_free(&rep);
+	if (v.type == TV_LIST) {
+		buf_addc(b, '[');
+		pp_items(rt, v.u.list, b, indent, allowance + 1);
+		buf_addc(b, ']');
+		return;
+	}
+	if (v.type == TV_TUPLE) {
+		const char *end = v.u.list->len == 1 ? ",)" : ")";
+		buf_addc(b, '(');
+		pp_items(rt, v.u.list, b, indent, allowance + strlen(end));
+		buf_addstr(b, end);
+		return;
+	}
+	const struct tv_entry **e = pp_sorted(rt, v.u.dict);
+	buf_addc(b, '{');
+	indent += 1;
+	for (uint32_t i = 0; i < v.u.dict->len; i++) {
+		bool last = i + 1 == v.u.dict->len;
+		struct buf k = BUF_INIT;
+		pp_repr(rt, e[i]->key, &k);
+		buf_add(b, k.data, k.len);
+		buf_add(b, ": ", 2);
+		pp_format(rt, e[i]->val, b, indent + utf8_len(k.data, k.len) + 2,
+		    last ? allowance + 1 : 1);
+		buf_free(&k);
+		if (!last) {
+			buf_add(b, ",\n", 2);
+			pp_spaces(b, indent);
+		}
+	}
+	buf_addc(b, '}');
+}
+
+FILTER(f_pprint)
+{
+	struct buf b = BUF_INIT;
+
+	(void)a;
+	if (v.type == TV_UNDEF)
+		return tmpl_rt_undef_error(rt, v);
+	pp_format(rt, v, &b, 0, 0);
+	*out = tv_str_from_buf(rt, &b);
+	buf_free(&b);
+	return 0;
+}
+
+/* ---- wordwrap: Python's textwrap ---- */
+
+static bool
+tw_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+	    c == '\r';
+}
+
+static bool
+tw_letter(const char *s, size_t n, size_t i)
+{
+	size_t adv;
+
+	if (i >= n)
+		return false;
+	return uc_isalpha(utf8_decode(s + i, n - i, &adv));
+}
+
+struct chunk {
+	const char	*s;
+	size_t		 n;
+};
+
+/* Split one line into whitespace runs and words (hyphenated parts). */
+static size_t
+tw_chunks(struct tmpl_rt *rt, const char *s, size_t n, bool hyphens,
+    struct chunk **out)
+{
+	struct chunk *c = arena_alloc(rt->arena, (n + 1) * sizeof(*c));
+	size_t k = 0, i = 0;
+
+	while (i < n) {
+		size_t j = i;
+		if (tw_space(s[i])) {
+			while (j < n && tw_space(s[j]))
+				j++;
+		} else {
+			while (j < n && !tw_space(s[j])) {
+				j++;
+				/* break after "xx-" when a letter follows */
+				if (hyphens && s[j - 1] == '-' && j >= i + 3 &&
+				    tw_letter(s, n, j - 2) &&
+				    tw_letter(s, n, j - 3) &&
+				    (tw_letter(s, n, j) || (j + 1 < n &&
+				    s[j] == '-' && tw_letter(s, n, j + 1))))
+					break;
+			}
+		}
+		c[k].s = s + i;
+		c[k].n = j - i;
+		k++;
+		i = j;
+	}
+	*out = c;
+	return k;
+}
+
+static bool
+blank_chunk(const struct chunk *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!tw_space(c->s[i]))
+			return false;
+	return true;
+}
+
+static size_t
+cplen(const char *s, size_t n)
+{
+	return utf8_len(s, n);
+}
+
+static void
+tw_wrap(struct tmpl_rt *rt, const char *s, size_t n, size_t width,
+    bool break_long, bool hyphens, const char *wrap, size_t wraplen,
+    struct buf *b, bool *first_line)
+{
+	struct chunk *c;
+	size_t nc = tw_chunks(rt, s, n, hyphens, &c), pos = 0;
+	bool any = false;
+
+	while (pos < nc) {
+		size_t cur = 0, start = b->len;
+		bool started = false;
+		if (any && blank_chunk(&c[pos]))
+			pos++;
+		if (!*first_line || any)
+			buf_add(b, wrap, wraplen);
+		size_t line_start = b->len;
+		while (pos < nc && cur + cplen(c[pos].s, c[pos].n) <= width) {
+			buf_add(b, c[pos].s, c[pos].n);
+			cur += cplen(c[pos].s, c[pos].n);
+			pos++;
+			started = true;
+		}
+		if (pos < nc && cplen(c[pos].s, c[pos].n) > width) {
+			size_t space = width > cur ? width - cur : 1;
+			if (break_long) {
+				struct chunk *ch = &c[pos];
+				size_t end = utf8_offset(ch->s, ch->n, space);
+				if (hyphens && cplen(ch->s, ch->n) > space) {
+					/* break after the last hyphen that fits */
+					for (size_t h = end; h-- > 1;)
+						if (ch->s[h] == '-' &&
+						    h + 1 <= end) {
+							bool nondash = false;
+							for (size_t q = 0; q < h; q++)
+								nondash |= ch->s[q] != '-';
+							if (nondash)
+								end = h + 1;
+							break;
+						}
+				}
+				buf_add(b, ch->s, end);
+				ch->s += end;
+				ch->n -= end;
+				started = true;
+			} else if (!started) {
+				buf_add(b, c[pos].s, c[pos].n);
+				pos++;
+				started = true;
+			}
+		}
+		/* drop trailing whitespace of the line */
+		while (b->len > line_start && tw_space(b->data[b->len - 1]))
+			b->len--;
+		if (b->len == line_start) {
+			b->len = start;	/* nothing on this line */
+			if (!started)
+				break;
+			continue;
+		}
+		b->data[b->len] = '\0';
+		any = true;
+		*first_line = false;
+	}
+}
+
+FILTER(f_wordwrap)
+{
+	ARGS("wordwrap", "width,break_long_words,wrapstring,break_on_hyphens",
+	    4);
+	int64_t width;
+	struct buf b = BUF_INIT;
+	tv wrap = args[2].type == TV_STR ? args[2] : tv_cstr("\n");
+	bool blong = flt_bool_arg(args[1], true);
+	bool hyph = flt_bool_arg(args[3], true);
+	bool first = true;
+
+	if (flt_str(rt, v, &v) == -1 ||
+	    flt_int_arg(rt, "wordwrap", args[0], 79, &width) == -1)
+		return -1;
+	if (width <= 0)
+		return tmpl_rt_error(rt, TMPL_ERR_OTHER, "invalid width %lld "
+		    "(must be > 0)", (long long)width);
+	/* each line (splitlines) wrapped on its own, joined by wrap */
+	size_t i = 0, start = 0;
+	while (i <= v.len) {
+		if (i < v.len && v.u.s[i] != '\n' && v.u.s[i] != '\r') {
+			i++;
+			continue;
+		}
+		if (i == v.len && start == v.len && v.len > 0)
+			break;
+		size_t before = b.len;
+		bool f = first;
+		tw_wrap(rt, v.u.s + start, i - start, (size_t)width, blong,
+		    hyph, wrap.u.s, wrap.len, &b, &f);
+		if (b.len == before && !first)
+			buf_add(&b, wrap.u.s, wrap.len);	/* empty line */
+		first = false;
+		if (i < v.len && v.u.s[i] == '\r' && i + 1 < v.len &&
+		    v.u.s[i + 1] == '\n')
+			i++;
+		i++;
+		start = i;
+	}
+	*out = tv_str_from_buf(rt, &b);
+	buf_free(&b);
+	return 0;
+}
+
+/* ---- striptags ---- */
+
+static const struct {
+	const char	*name;
+	const char	*text;
+} entities[] = {
+	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" },
+	{ "apos", "'" }, { "nbsp", "\xc2\xa0" }, { "copy", "\xc2\xa9" },
+	{ "reg", "\xc2\xae" }, { "hellip", "\xe2\x80\xa6" },
+	{ "mdash", "\xe2\x80\x94" }, { "ndash", "\xe2\x80\x93" },
+};
+
+static void
+unescape(const char *s, size_t n, struct buf *b)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '&') {
+			buf_addc(b, s[i]);
+			continue;
+		}
+		const char *semi = memchr(s + i, ';', n - i);
+		size_t len = semi ? (size_t)(semi - s) - i - 1 : 0;
+		bool done = false;
+		if (semi != NULL && len > 1 && s[i + 1] == '#') {
+			char *end;
+			bool hex = s[i + 2] == 'x' || s[i + 2] == 'X';
+			unsigned long cp = strtoul(s + i + (hex ? 3 : 2), &end,
+			    hex ? 16 : 10);
+			if (end == semi && cp > 0 && cp <= 0x10FFFF) {
+				utf8_encode((uint32_t)cp, b);
+				done = true;
+			}
+		}
+		for (size_t k = 0; semi && !done &&
+		    k < sizeof(entities) / sizeof(entities[0]); k++)
+			if (strlen(entities[k].name) == len &&
+			    memcmp(entities[k].name, s + i + 1, len) == 0) {
+				buf_addstr(b, entities[k].text);
+				done = true;
+			}
+		if (done)
+			i = (size_t)(semi - s);
+		else
+			buf_addc(b, '&');
+	}
+}
+
+FILTER(f_striptags)
+{
+	struct buf t = BUF_INIT, w = BUF_INIT, u = BUF_INIT;
+	size_t i = 0;
+
+	(void)a;
+	if (flt_str(rt, v, &v) == -1)
+		return -1;
+	while (i < v.len) {
+		if (v.len - i >= 4 && memcmp(v.u.s + i, "<!--", 4) == 0) {
+			const char *e = str_find(v.u.s + i + 4, v.len - i - 4,
+			    "-->", 3);
+			if (e != NULL) {
+				i = (size_t)(e - v.u.s) + 3;
+				continue;
+			}
+		}
+		if (v.u.s[i] == '<') {
+			const char *e = memchr(v.u.s + i, '>', v.len - i);
+			if (e != NULL) {
+				i = (size_t)(e - v.u.s) + 1;
+				continue;
+			}
+		}
+		buf_addc(&t, v.u.s[i++]);
+	}
+	/* " ".join(s.split()) */
+	for (size_t k = 0; k < t.len;) {
+		while (k < t.len && tw_space(t.data[k]))
+			k++;
+		size_t st = k;
+		while (k < t.len && !tw_space(t.data[k]))
+			k++;
+		if (k > st) {
+			if (w.len > 0)
+				buf_addc(&w, ' ');
+			buf_add(&w, t.data + st, k - st);
+		}
+	}
+	unescape(w.data ? w.data : "", w.len, &u);
+	*out = tv_str_from_buf(rt, &u);
+	buf_free(&t);
+	buf_free(&w);
+	buf_free(&u);
+	return 0;
+}
+
+/* ---- urlencode and urlize ---- */
+
+static void
+url_quote(const char *s, size_t n, bool for_qs, struct buf *b)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		    c == '-' || c == '~' || (c == '/' && !for_qs))
+			buf_addc(b, (char)c);
+		else if (c == ' ' && for_qs)
+			buf_addc(b, '+');
+		else
+			buf_printf(b, "%%%02X", c);
+	}
+}
+
+static int
+quote_value(struct tmpl_rt *rt, tv v, bool for_qs, struct buf *b)
+{
+	if (flt_str(rt, v, &v) == -1)
+		return -1;
+	url_quote(v.u.s, v.len, for_qs, b);
+	return 0;
+}
+
+FILTER(f_urlencode)
+{
+	struct buf b = BUF_INIT;
+	struct tv_list *l;
+
+	(void)a;
+	if (v.type == TV_STR || !(v.type == TV_DICT || tv_is_seq(v))) {
+		if (quote_value(rt, v, false, &b) == -1)
+			goto fail;
+	} else if (v.type == TV_DICT) {
+		for (uint32_t i = 0; i < v.u.dict->len; i++) {
+			if (i > 0)
+				buf_addc(&b, '&');
+			if (quote_value(rt, v.u.dict->e[i].key, true, &b) == -1)
+				goto fail;
+			buf_addc(&b, '=');
+			if (quote_value(rt, v.u.dict->e[i].val, true, &b) == -1)
+				goto fail;
+		}
+	} else {
+		if (tv_iterate(rt, v, &l) == -1)
+			goto fail;
+		for (uint32_t i = 0; i < l->len; i++) {
+			tv p = l->items[i];
+			if (!tv_is_seq(p) || p.u.list->len != 2) {
+				tmpl_rt_error(rt, TMPL_ERR_TYPE, "urlencode "
+				    "needs (key, value) pairs");
+				goto fail;
+			}
+			if (i > 0)
+				buf_addc(&b, '&');
+			if (quote_value(rt, p.u.list->items[0], true, &b) == -1)
+				goto fail;
+			buf_addc(&b, '=');
+			if (quote_value(rt, p.u.list->items[1], true, &b) == -1)
+				goto fail;
+		}
+	}
+	*out = tv_str_from_buf(rt, &b);
+	buf_free(&b);
+	return 0;
+fail:
+	buf_free(&b);
+	return -1;
+}
+
+static bool
+has_prefix(const char *s, size_t n, const char *p)
+{
+	size_t l = strlen(p);
+
+	return n >= l && strncmp(s, p, l) == 0;
+}
+
+/* One word: a link when it looks like a URL or an e-mail address. */
+static void
+urlize_word(const char *w, size_t n, struct buf *b, const char *rel,
+    int64_t limit)
+{
+	size_t h = 0, t = n;
+
+	while (h < t && strchr("(<", w[h]) != NULL)
+		h++;
+	while (t > h && strchr(".,)>\n!?:;'\"", w[t - 1]) != NULL)
+		t--;
+	const char *u = w + h;
+	size_t un = t - h;
+	const char *at = memchr(u, '@', un);
+	bool url = has_prefix(u, un, "http://") || has_prefix(u, un, "https://");
+	bool www = has_prefix(u, un, "www.");
+	bool mail = !url && !www && at != NULL && at > u &&
+	    memchr(at, '.', un - (size_t)(at - u)) != NULL &&
+	    memchr(u, ':', un) == NULL;
+	if (!url && !www && !mail) {
+		html_escape(w, n, b);
+		return;
+	}
+	html_escape(w, h, b);
+	buf_addstr(b, "<a href=\"");
+	if (www)
+		buf_addstr(b, "https://");
+	else if (mail)
+		buf_addstr(b, "mailto:");
+	html_escape(u, un, b);
+	buf_addc(b, '"');
+	if (!mail && rel[0] != '\0')
+		buf_printf(b, " rel=\"%s\"", rel);
+	buf_addc(b, '>');
+	if (limit > 0 && (int64_t)un > limit) {
+		html_escape(u, (size_t)limit, b);
+		buf_addstr(b, "...");
+	} else
+		html_escape(u, un, b);
+	buf_addstr(b, "</a>");
+	html_escape(w + t, n - t, b);
+}
+
+FILTER(f_urlize)
+{
+	ARGS("urlize", "trim_url_limit,nofollow,target,rel,extra_schemes", 5);
+	struct buf b = BUF_INIT;
+	int64_t limit;
+
+	if (flt_str(rt, v, &v) == -1 ||
+	    flt_int_arg(rt, "urlize", args[0], 0, &limit) == -1)
+		return -1;
+	const char *rel = flt_bool_arg(args[1], false) ?
+	    "nofollow noopener" : "noopener";
+	for (size_t i = 0; i < v.len;) {
+		size_t j = i;
+		if (tw_space(v.u.s[i])) {
+			while (j < v.len && tw_space(v.u.s[j]))
+				j++;
+			buf_add(&b, v.u.s + i, j - i);
+		} else {
+			while (j < v.len && !tw_space(v.u.s[j]))
+				j++;
+			urlize_word(v.u.s + i, j - i, &b, rel, limit);
+		}
+		i = j;
+	}
+	*out = tv_str_from_buf(rt, &b);
+	out->flags |= TVF_SAFE;
+	buf_free(&b);
+	return 0;
+}
+
+/* ---- xmlattr ---- */
+
+FILTER(f_xmlattr)
+{
+	ARGS("xmlattr", "autospace", 1);
+	struct buf b = BUF_INIT, s = BUF_INIT;
+	bool first = true;
+
+	if (v.type != TV_DICT)
+		return tmpl_rt_error(rt, TMPL_ERR_TYPE, "xmlattr needs a dict");
+	for (uint32_t i = 0; i < v.u.dict->len; i++) {
+		tv k = v.u.dict->e[i].key, x = v.u.dict->e[i].val;
+		if (x.type == TV_NONE || x.type == TV_UNDEF)
+			continue;
+		if (flt_str(rt, k, &k) == -1)
+			goto fail;
+		for (uint32_t c = 0; c < k.len; c++)
+			if (strchr(" \t\n\f/>=", k.u.s[c]) != NULL) {
+				tmpl_rt_error(rt, TMPL_ERR_OTHER, "Invalid "
+				    "character in attribute name: '%.*s'",
+				    (int)k.len, k.u.s);
+				goto fail;
+			}
+		if (!first || flt_bool_arg(args[0], true))
+			buf_addc(&b, ' ');
+		first = false;
+		html_escape(k.u.s, k.len, &b);
+		buf_add(&b, "=\"", 2);
+		buf_reset(&s);
+		if (tv_str_buf(rt, x, &s) == -1)
+			goto fail;
+		html_escape(s.data ? s.data : "", s.len, &b);
+		buf_addc(&b, '"');
+	}
+	*out = tv_str_from_buf(rt, &b);
+	out->flags |= TVF_SAFE;
+	buf_free(&b);
+	buf_free(&s);
+	return 0;
+fail:
+	buf_free(&b);
+	buf_free(&s);
+	return -1;
+}
