@@ -69,7 +69,8 @@ pool_wake(struct ev_loop *loop, ev_async *w, int revents)
 	pthread_mutex_unlock(&p->mu);
 	for (; j != NULL; j = next) {
 		next = j->next;
-		p->pending--;
+		if (--p->pending == 0)
+			ev_unref(p->loop);
 		j->done(j);
 	}
 }
@@ -112,7 +113,8 @@ pool_free(struct pool *p)
 	pthread_mutex_unlock(&p->mu);
 	for (unsigned i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
-	ev_ref(p->loop);
+	if (p->pending == 0)
+		ev_ref(p->loop);
 	ev_async_stop(p->loop, &p->wake);
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
@@ -127,7 +129,9 @@ pool_submit(struct pool *p, struct pool_job *j)
 	pthread_mutex_lock(&p->mu);
 	*p->todo_tail = j;
 	p->todo_tail = &j->next;
-	p->pending++;
+	/* Work in flight keeps the loop running (--once has nothing else). */
+	if (p->pending++ == 0)
+		ev_ref(p->loop);
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 }
@@ -148,7 +152,8 @@ pool_cancel(struct pool *p)
 	p->todo = NULL;
 	p->todo_tail = &p->todo;
 	for (struct pool_job *k = j; k != NULL; k = k->next)
-		p->pending--;
+		if (--p->pending == 0)
+			ev_unref(p->loop);
 	pthread_mutex_unlock(&p->mu);
 	return j;
 }
