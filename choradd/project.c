@@ -1123,10 +1123,6 @@ item_task(struct project *p, struct cstate *cs, size_t w, size_t e,
 	if (d->coll_object)
 		t->objkey = jdoc_elem_key(d, e);
 	data_item_hash(cs->ds, e, t->item_hash);
-	if (u != NULL && t->objkey == NULL) {
-		const char *slash = strchr(u->id, '/');
-		t->key = slash != NULL ? xstrdup(slash + 1) : NULL;
-	}
 	return t;
 }
 
