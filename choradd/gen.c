@@ -276,16 +276,21 @@ data_deps(struct gen_task *t)
 {
 	const struct dataset *ds = t->gx->ds;
 
+	const char *file = ds->nfiles > 0 ? ds->files[0] : NULL;
+
 	if (ds == NULL)
 		return;
-	if (ds->precise && t->elem >= 0 && !t->full) {
-		char *item = xprintf("%s#item:%s", ds->files[0], t->id);
-		char *rest = xprintf("%s#rest", ds->files[0]);
-		gen_dep_add(t, STORE_KIND_DATA_PART, item, ds->files[0],
-		    t->item_hash);
-		gen_dep_add(t, STORE_KIND_DATA_PART, rest, ds->files[0],
-		    ds->rest_hash);
+	/* The item's hash is recorded in every mode: it is how items are
+	 * matched to outputs again after a restart without rendering. */
+	if (t->elem >= 0) {
+		char *item = xprintf("%s#item:%s", file != NULL ? file :
+		    t->gx->cfg->file, t->id);
+		gen_dep_add(t, STORE_KIND_DATA_PART, item, file, t->item_hash);
 		free(item);
+	}
+	if (ds->precise && t->elem >= 0 && !t->full) {
+		char *rest = xprintf("%s#rest", file);
+		gen_dep_add(t, STORE_KIND_DATA_PART, rest, file, ds->rest_hash);
 		free(rest);
 		return;
 	}

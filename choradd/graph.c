@@ -84,13 +84,40 @@ graph_drop(struct graph *g, void *node)
 	free(ps);
 }
 
+/* Does ps hold exactly the distinct members of paths? */
+static bool
+same_paths(const struct paths *ps, const char *const *paths, size_t n)
+{
+	size_t distinct = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool found = false, dup = false;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = strcmp(paths[j], paths[i]) == 0;
+		if (dup)
+			continue;
+		distinct++;
+		for (size_t j = 0; j < ps->n && !found; j++)
+			found = strcmp(ps->v[j], paths[i]) == 0;
+		if (!found)
+			return false;
+	}
+	return distinct == ps->n;
+}
+
 void
 graph_set_deps(struct graph *g, void *node, const char *const *paths,
     size_t n)
 {
-	struct paths *ps = xcalloc(1, sizeof(*ps));
+	struct paths *ps;
 	char key[32];
 
+	/* Most re-renders read what they read before: nothing to do. */
+	node_key(node, key);
+	if ((ps = strmap_get(g->by_node, key)) != NULL && same_paths(ps,
+	    paths, n))
+		return;
+	ps = xcalloc(1, sizeof(*ps));
 	graph_drop(g, node);
 	ps->v = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
@@ -111,7 +138,6 @@ graph_set_deps(struct graph *g, void *node, const char *const *paths,
 		ns->v[ns->n++] = node;
 		ps->v[ps->n++] = xstrdup(paths[i]);
 	}
-	node_key(node, key);
 	strmap_set(g->by_node, key, ps);
 }
 

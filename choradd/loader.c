@@ -3,7 +3,9 @@
  * errs on the side of "mentioned": it looks only inside tags, skips
  * string literals, and takes every word, attributes included.  A false
  * positive costs precision (an output re-renders when any item changes),
- * never correctness; a name cannot be reached without being written, as
+ * never correctness.  Names after a dot are attributes (item.items(),
+ * item.data) and are not counted; everything else is,
+ * since a name cannot be reached without being written, as
  * Jinja2 has no way to look a variable up by a computed name.
  */
 #include "loader.h"
@@ -69,9 +71,16 @@ loader_scan_idents(const char *src, size_t len)
 				i++;
 			} else if (ident_start(src[i]) && (i == 0 ||
 			    !ident_char(src[i - 1]))) {
-				size_t s = i;
+				size_t s = i, b = i;
+				while (b > 0 && (src[b - 1] == ' ' ||
+				    src[b - 1] == '\t' || src[b - 1] == '\n'))
+					b--;
 				while (i < len && ident_char(src[i]))
 					i++;
+				/* x.name is an attribute, not a variable. */
+				if (b > 0 && src[b - 1] == '.' && (b < 2 ||
+				    src[b - 2] != '.'))
+					continue;
 				if (n == cap) {
 					cap = cap ? cap * 2 : 16;
 					v = xreallocarray(v, cap + 1,

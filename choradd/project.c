@@ -76,6 +76,8 @@ struct project {
 	bool		 rescan;
 	bool		 reload;
 	bool		 recheck;
+	bool		 txn;		/* a store transaction is open */
+	size_t		 txn_rows;
 	char		**cookies;
 	size_t		 ncookies;
 	struct strmap	*on_change;	/* config id -> config */
@@ -1174,8 +1176,11 @@ plan_items(struct project *p, struct cstate *cs, size_t w, struct tasks *ts,
 			u->seen = true;
 			if (!all && !u->marked)
 				continue;
-			if (unit_stale(p, cs, u, (ssize_t)e) != NULL)
+			const char *why = unit_stale(p, cs, u, (ssize_t)e);
+			if (why != NULL) {
+				log_debug("%s: %s: %s", p->path, u->id, why);
 				push(ts, item_task(p, cs, w, e, u));
+			}
 			else if (p->rescan && u->output != NULL)
 				push(ts, verify_task(p, cs, u));
 		} else if (all)
@@ -1263,11 +1268,13 @@ plan_single(struct project *p, struct cstate *cs, size_t w, struct tasks *ts,
 		u->seen = true;
 	if (u != NULL && !all && !u->marked && cs->cfg->type != CONFIG_ARTIFACT)
 		return;
-	if (u != NULL && unit_stale(p, cs, u, -1) == NULL) {
+	const char *why = u != NULL ? unit_stale(p, cs, u, -1) : "new";
+	if (why == NULL) {
 		if (p->rescan && u->output != NULL)
 			push(ts, verify_task(p, cs, u));
 		return;
 	}
+	log_debug("%s: %s: %s", p->path, cs->cfg->id, why);
 	t = task_new(p, cs, w, u);
 	if (cs->cfg->type == CONFIG_ARTIFACT && parts_text(p, cs, w, t) == -1)
 		t->kind = GEN_RENDER;	/* gen_run reports t->error */
@@ -1492,17 +1499,39 @@ apply_one(struct project *p, struct gen_task *t)
 	}
 }
 
+/*
+ * Results are recorded in store transactions of up to TXN_MAX outputs
+ * that stay open across jobs while a level is being applied: the store's
+ * cost is per commit far more than per row.  project_flush() commits.
+ */
+#define TXN_MAX	4096
+
+void
+project_flush(struct project *p)
+{
+	char *cause = NULL;
+
+	if (!p->txn)
+		return;
+	p->txn = false;
+	p->txn_rows = 0;
+	if (store_commit(p->store, &cause) == -1) {
+		log_warnx("%s: store: %s", p->path, cause);
+		free(cause);
+	}
+}
+
 void
 project_apply(struct project *p, struct gen_task **tasks, size_t n)
 {
 	char *cause = NULL;
-	bool txn = p->store != NULL && !p->check;
 
-	if (txn && store_begin(p->store, &cause) == -1) {
-		log_warnx("%s: store: %s", p->path, cause);
-		free(cause);
-		cause = NULL;
-		txn = false;
+	if (!p->txn && p->store != NULL && !p->check) {
+		if (store_begin(p->store, &cause) == -1) {
+			log_warnx("%s: store: %s", p->path, cause);
+			free(cause);
+		} else
+			p->txn = true;
 	}
 	for (size_t i = 0; i < n; i++) {
 		apply_one(p, tasks[i]);
@@ -1510,10 +1539,8 @@ project_apply(struct project *p, struct gen_task **tasks, size_t n)
 			tasks[i]->unit->queued = false;
 		gen_task_free(tasks[i]);
 	}
-	if (txn && store_commit(p->store, &cause) == -1) {
-		log_warnx("%s: store: %s", p->path, cause);
-		free(cause);
-	}
+	if ((p->txn_rows += n) >= TXN_MAX)
+		project_flush(p);
 }
 
 /* An output nothing produces any more: keep its text, then delete it. */
@@ -1558,6 +1585,7 @@ remove_unit(struct project *p, struct unit *u)
 char **
 project_pass_end(struct project *p, double ms)
 {
+	project_flush(p);
 	struct unit **gone = NULL;
 	size_t ngone = 0, it = 0, ncmd = 0;
 	const char *k;

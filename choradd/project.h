@@ -108,6 +108,8 @@ struct gen_task	**project_level_tasks(struct project *p, size_t level,
 /* Apply finished tasks (frees them). */
 void		 project_apply(struct project *p, struct gen_task **tasks,
 		    size_t n);
+/* Commit what project_apply() recorded (at the end of each level). */
+void		 project_flush(struct project *p);
 /*
  * End the pass: remove outputs nothing produces any more; returns the
  * on_change commands to run (allocated NULL-terminated; each allocated).

@@ -109,13 +109,16 @@ job_done(struct pool_job *pj)
 {
 	struct sjob *j = (struct sjob *)pj;
 	struct sched *s = j->sp->s;
+	struct project *j_p = j->sp->p;
 
-	project_apply(j->sp->p, j->tasks, j->n);
+	project_apply(j_p, j->tasks, j->n);
 	free(j->tasks);
 	free(j);
 	s->jobs--;
-	if (s->jobs == 0)
+	if (s->jobs == 0) {
+		project_flush(j_p);
 		dispatch(s);
+	}
 }
 
 static void
