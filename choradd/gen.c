@@ -275,11 +275,11 @@ static void
 data_deps(struct gen_task *t)
 {
 	const struct dataset *ds = t->gx->ds;
-
-	const char *file = ds->nfiles > 0 ? ds->files[0] : NULL;
+	const char *file;
 
 	if (ds == NULL)
 		return;
+	file = ds->nfiles > 0 ? ds->files[0] : NULL;
 	/* The item's hash is recorded in every mode: it is how items are
 	 * matched to outputs again after a restart without rendering. */
 	if (t->elem >= 0) {
