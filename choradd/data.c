@@ -195,7 +195,7 @@ derive(struct dataset *ds, char **cause)
 	}
 	tmpl_data_free(ds->rest);
 	ds->rest = r;
-	hash_sha256_hex(ds->doc->text, ds->doc->len, ds->hash);
+	ds->hash_[0] = '\0';
 	hash_to_hex(ds->doc->rest_hash, ds->rest_hash);
 	tmpl_data_free(ds->full);
 	ds->full = NULL;
@@ -262,7 +262,7 @@ data_refresh(struct dataset *ds, struct jdoc_change *ch, char **cause)
 	/* Only the rest needs parsing now; items are parsed by renders. */
 	if (ch->full)
 		return derive(ds, cause);
-	hash_sha256_hex(ds->doc->text, ds->doc->len, ds->hash);
+	ds->hash_[0] = '\0';
 	tmpl_data_free(ds->full);
 	ds->full = NULL;
 	return 0;
@@ -289,6 +289,16 @@ data_full(struct dataset *ds, char **cause)
 		*cause = xstrdup(ds->full_error);
 	pthread_mutex_unlock(&ds->mu);
 	return v;
+}
+
+const char *
+data_hash(struct dataset *ds)
+{
+	pthread_mutex_lock(&ds->mu);
+	if (ds->hash_[0] == '\0')
+		hash_sha256_hex(ds->doc->text, ds->doc->len, ds->hash_);
+	pthread_mutex_unlock(&ds->mu);
+	return ds->hash_;
 }
 
 bool

@@ -39,7 +39,8 @@ struct dataset {
 	size_t		 nfiles;
 	bool		 precise;	/* one file: per-item dependencies */
 	struct jdoc	*doc;
-	char		 hash[HASH_HEX_SIZE];	/* of the whole text */
+	char		 hash_[HASH_HEX_SIZE];	/* of the whole text, lazily:
+						   use data_hash() */
 	char		 rest_hash[HASH_HEX_SIZE];
 	tmpl_data	*rest;
 	pthread_mutex_t	 mu;	/* guards full */
@@ -60,6 +61,9 @@ int		 data_refresh(struct dataset *ds, struct jdoc_change *ch,
 		    char **cause);
 /* The whole document (parsed on first use), or NULL with *err filled. */
 const tmpl_value *data_full(struct dataset *ds, char **cause);
+/* The hex SHA-256 of the whole text, computed on first use (thread-safe:
+ * a 3 MB file costs milliseconds, and an edit to one item needs none). */
+const char	*data_hash(struct dataset *ds);
 /* Does the dataset read path? */
 bool		 data_reads(const struct dataset *ds, const char *path);
 /* The hex SHA-256 of item i's bytes. */

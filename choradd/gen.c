@@ -274,7 +274,7 @@ render_text(struct gen_task *t, tmpl_ctx *ctx, tmpl_data *content)
 static void
 data_deps(struct gen_task *t)
 {
-	const struct dataset *ds = t->gx->ds;
+	struct dataset *ds = t->gx->ds;
 	const char *file;
 
 	if (ds == NULL)
@@ -296,7 +296,7 @@ data_deps(struct gen_task *t)
 	}
 	for (size_t i = 0; i < ds->nfiles; i++)
 		gen_dep_add(t, STORE_KIND_DATA, ds->files[i], ds->files[i],
-		    ds->hash);
+		    data_hash(ds));
 }
 
 /* Parse the item and produce id, output path and text. */

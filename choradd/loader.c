@@ -227,6 +227,17 @@ loader_hash(struct loader *l, const char *path, char out[HASH_HEX_SIZE])
 	abs = path_join(l->root, path);
 	rc = hash_file_hex(abs, out);
 	free(abs);
+	if (rc == 0) {
+		/* Known by hash only: its identifiers stay unknown. */
+		t = xcalloc(1, sizeof(*t));
+		memcpy(t->hash, out, HASH_HEX_SIZE);
+		pthread_mutex_lock(&l->mu);
+		if (strmap_get(l->cache, path) == NULL)
+			strmap_set(l->cache, path, t);
+		else
+			tinfo_free(t);
+		pthread_mutex_unlock(&l->mu);
+	}
 	return rc;
 }
 
@@ -237,7 +248,7 @@ loader_mentions(struct loader *l, const char *path, const char *name)
 	bool yes = true;
 
 	pthread_mutex_lock(&l->mu);
-	if ((t = strmap_get(l->cache, path)) != NULL)
+	if ((t = strmap_get(l->cache, path)) != NULL && t->idents != NULL)
 		yes = bsearch(&name, t->idents, t->nidents, sizeof(char *),
 		    str_cmp) != NULL;
 	pthread_mutex_unlock(&l->mu);

@@ -869,8 +869,21 @@ splice_units(struct project *p, struct cstate *cs,
 }
 
 static void
+mark_full_unit(void *arg, void *node)
+{
+	struct unit *u = node;
+
+	(void)arg;
+	if (u->full)
+		u->marked = true;
+}
+
+/* Re-read the datasets reading path; false when none does. */
+static bool
 refresh_data(struct project *p, const char *path)
 {
+	bool handled = false;
+
 	for (size_t i = 0; i < p->ncs; i++) {
 		struct cstate *cs = &p->cs[i];
 		struct jdoc_change ch;
@@ -878,6 +891,7 @@ refresh_data(struct project *p, const char *path)
 
 		if (cs->ds == NULL || !data_reads(cs->ds, path))
 			continue;
+		handled = true;
 		if (data_refresh(cs->ds, &ch, &cause) == -1) {
 			log_warnx("%s", cause);
 			free(cs->data_error);
@@ -904,9 +918,12 @@ refresh_data(struct project *p, const char *path)
 			}
 			cs->nelems = cs->ds->doc->nelems;
 		}
-		/* Units reading the whole data depend on any change. */
-		graph_dependents(p->graph, path, mark_unit, p);
+		/* Items were spliced; outputs that read the whole data depend
+		 * on any change (a full change re-checks every item anyway). */
+		if (!cs->expand)
+			graph_dependents(p->graph, path, mark_full_unit, p);
 	}
+	return handled;
 }
 
 static bool
@@ -984,8 +1001,9 @@ take_changes(struct project *p)
 		}
 		if ((u = strmap_get(p->by_output, rel)) != NULL)
 			output_changed(p, u);
+		if (refresh_data(p, rel))
+			continue;	/* data: marked item by item */
 		loader_forget(p->loader, rel);
-		refresh_data(p, rel);
 		if (graph_dependents(p->graph, rel, mark_unit, p) > 0)
 			for (size_t i = 0; i < p->nenvs; i++)
 				tmpl_env_invalidate_all(p->envs[i].env);
@@ -1052,7 +1070,8 @@ unit_stale(struct project *p, struct cstate *cs, struct unit *u,
 				return "template changed";
 			break;
 		case STORE_KIND_DATA:
-			if (cs->ds == NULL || strcmp(d->hash, cs->ds->hash) != 0)
+			if (cs->ds == NULL || strcmp(d->hash,
+			    data_hash(cs->ds)) != 0)
 				return "data changed";
 			break;
 		case STORE_KIND_DATA_PART:

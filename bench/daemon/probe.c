@@ -157,9 +157,18 @@ edits(const char *root, int count)
 		if (vp == NULL)
 			return 1;
 		vp += 5;
-		/* Replace the number by one of the same width, changed. */
-		for (char *d = vp; *d >= '0' && *d <= '9'; d++)
-			*d = *d == '9' ? '0' : *d + 1;
+		/* Replace the number by another of the same width (no
+		 * leading zero: that would not be JSON). */
+		int w = 0;
+		long lo = 1, cur = strtol(vp, NULL, 10), nv;
+		while (vp[w] >= '0' && vp[w] <= '9')
+			w++;
+		for (int e = 1; e < w && e < 18; e++)
+			lo *= 10;
+		nv = w == 1 ? (cur + 1) % 10 : lo + (cur - lo + 1) % (9 * lo);
+		char num[64];
+		snprintf(num, sizeof(num), "%0*ld", w < 20 ? w : 20, nv);
+		memcpy(vp, num, (size_t)w);
 		snprintf(name, sizeof(name), "i%05d.txt", k);
 		spit(tmp, text, len, NULL);
 		double t0 = now_ms();
