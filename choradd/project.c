@@ -78,6 +78,10 @@ struct project {
 	bool		 recheck;
 	bool		 txn;		/* a store transaction is open */
 	size_t		 txn_rows;
+	struct unit	**touched;	/* units with pass flags set */
+	size_t		 ntouched;
+	size_t		 nfailed;	/* units in each problem state */
+	size_t		 ndrifted;
 	char		**cookies;
 	size_t		 ncookies;
 	struct strmap	*on_change;	/* config id -> config */
@@ -85,6 +89,29 @@ struct project {
 	size_t		 nproblems;
 	struct project_stats st;
 };
+
+/* Remember u has pass flags to reset (the pass end visits only these). */
+static void
+touch(struct project *p, struct unit *u)
+{
+	if (u->touched)
+		return;
+	u->touched = true;
+	p->touched = xreallocarray(p->touched, p->ntouched + 1,
+	    sizeof(*p->touched));
+	p->touched[p->ntouched++] = u;
+}
+
+/* Change u's state, keeping the problem counters. */
+static void
+set_state(struct project *p, struct unit *u, enum unit_state st)
+{
+	p->nfailed -= u->state == UNIT_FAILED;
+	p->ndrifted -= u->state == UNIT_DRIFTED;
+	u->state = st;
+	p->nfailed += st == UNIT_FAILED;
+	p->ndrifted += st == UNIT_DRIFTED;
+}
 
 static char *
 unit_key(size_t ws, const char *id)
@@ -172,6 +199,10 @@ unit_drop(struct project *p, struct unit *u)
 {
 	char *k = unit_key(u->ws, u->id);
 
+	set_state(p, u, UNIT_STALE);
+	for (size_t i = 0; u->touched && i < p->ntouched; i++)
+		if (p->touched[i] == u)
+			p->touched[i] = p->touched[--p->ntouched];
 	unit_set_output(p, u, NULL);
 	graph_drop(p->graph, u);
 	strmap_del(p->units, k);
@@ -454,8 +485,8 @@ load_units(struct project *p)
 				snprintf(u->hash, sizeof(u->hash), "%s",
 				    v[i].hash);
 			u->generated_at = v[i].generated_at;
-			u->state = v[i].kind == STORE_VERSION_DRIFT ?
-			    UNIT_DRIFTED : UNIT_OK;
+			set_state(p, u, v[i].kind == STORE_VERSION_DRIFT ?
+			    UNIT_DRIFTED : UNIT_OK);
 			unit_set_output(p, u, v[i].output_path);
 		}
 		if (store_deps_each(p->store, p->root->ws[w].name, load_edge,
@@ -555,7 +586,7 @@ keep_drift(struct project *p, struct unit *u, const char *text, size_t len)
 
 	log_warnx("%s: drift: %s was edited by hand; its text is kept in "
 	    "history", p->path, u->output != NULL ? u->output : u->id);
-	u->state = UNIT_DRIFTED;
+	set_state(p, u, UNIT_DRIFTED);
 	if (p->store == NULL || p->check) {
 		free(q);
 		return;
@@ -749,6 +780,7 @@ project_free(struct project *p)
 		free(p->cookies[i]);
 	free(p->cookies);
 	project_problems_free(p->problems, p->nproblems);
+	free(p->touched);
 	free(p->path);
 	free(p);
 }
@@ -798,8 +830,10 @@ project_recheck(struct project *p)
 	const char *k;
 	void *v;
 
-	while (strmap_next(p->units, &it, &k, &v))
+	while (strmap_next(p->units, &it, &k, &v)) {
 		((struct unit *)v)->marked = true;
+		touch(p, v);
+	}
 	p->recheck = true;
 }
 
@@ -824,6 +858,7 @@ project_force(struct project *p, const char *const *ids, size_t n,
 			continue;
 		u->forced = force || u->state == UNIT_DRIFTED;
 		u->marked = true;
+		touch(p, u);
 	}
 	if (ids == NULL)
 		p->rescan = true;
@@ -836,8 +871,8 @@ mark_unit(void *arg, void *node)
 {
 	struct unit *u = node;
 
-	(void)arg;
 	u->marked = true;
+	touch(arg, u);
 }
 
 /* Splice a config's item->unit arrays as its dataset's index was. */
@@ -852,8 +887,10 @@ splice_units(struct project *p, struct cstate *cs,
 		struct unit **v = xcalloc(nnew + 1, sizeof(*v));
 		memcpy(v, old, ch->first * sizeof(*v));
 		for (size_t i = 0; i < ch->nremoved; i++)
-			if (old[ch->first + i] != NULL)
+			if (old[ch->first + i] != NULL) {
 				old[ch->first + i]->candidate = true;
+				touch(p, old[ch->first + i]);
+			}
 		memcpy(v + ch->first + ch->ninserted, old + ch->first +
 		    ch->nremoved, (cs->nelems - ch->first - ch->nremoved) *
 		    sizeof(*v));
@@ -951,7 +988,7 @@ output_changed(struct project *p, struct unit *u)
 	    u->state != UNIT_DRIFTED)
 		keep_drift(p, u, text, n);
 	else if (strcmp(h, u->hash) == 0 && u->state == UNIT_DRIFTED)
-		u->state = UNIT_OK;	/* edited back */
+		set_state(p, u, UNIT_OK);	/* edited back */
 	free(text);
 }
 
@@ -1113,8 +1150,10 @@ task_new(struct project *p, struct cstate *cs, size_t w, struct unit *u)
 	t->check = p->check;
 	t->expect = xstrdup(u != NULL ? u->hash : "");
 	t->want_full = u != NULL && u->full;
-	if (u != NULL)
+	if (u != NULL) {
 		u->queued = true;
+		touch(p, u);
+	}
 	return t;
 }
 
@@ -1171,6 +1210,7 @@ expand(struct project *p, struct cstate *cs, size_t w)
 		if (u->ws != w || strcmp(u->config_id, cs->cfg->id) != 0)
 			continue;
 		u->candidate = true;
+		touch(p, u);
 		for (size_t i = 0; i < u->ndeps; i++)
 			if (u->deps[i].kind == STORE_KIND_DATA_PART &&
 			    strstr(u->deps[i].id, "#item:") != NULL)
@@ -1192,9 +1232,10 @@ plan_items(struct project *p, struct cstate *cs, size_t w, struct tasks *ts,
 	for (size_t e = 0; e < cs->nelems; e++) {
 		struct unit *u = cs->by_elem[w][e];
 		if (u != NULL) {
-			u->seen = true;
 			if (!all && !u->marked)
 				continue;
+			u->seen = true;
+			touch(p, u);
 			const char *why = unit_stale(p, cs, u, (ssize_t)e);
 			if (why != NULL) {
 				log_debug("%s: %s: %s", p->path, u->id, why);
@@ -1283,8 +1324,10 @@ plan_single(struct project *p, struct cstate *cs, size_t w, struct tasks *ts,
 	struct unit *u = unit_get(p, w, cs->cfg->id);
 	struct gen_task *t;
 
-	if (u != NULL)
+	if (u != NULL) {
 		u->seen = true;
+		touch(p, u);
+	}
 	if (u != NULL && !all && !u->marked && cs->cfg->type != CONFIG_ARTIFACT)
 		return;
 	const char *why = u != NULL ? unit_stale(p, cs, u, -1) : "new";
@@ -1393,7 +1436,7 @@ apply_failure(struct project *p, struct gen_task *t, struct unit *u)
 	char *d, *q = json_str(t->error);
 
 	log_warnx("%s", t->error);
-	u->state = UNIT_FAILED;
+	set_state(p, u, UNIT_FAILED);
 	free(u->error);
 	u->error = xstrdup(t->error);
 	if (p->check)
@@ -1420,7 +1463,7 @@ apply_verify(struct project *p, struct gen_task *t)
 	} else if (t->drift_text != NULL && u->state != UNIT_DRIFTED)
 		keep_drift(p, u, t->drift_text, t->drift_len);
 	else if (t->drift_text == NULL && u->state == UNIT_DRIFTED)
-		u->state = UNIT_OK;
+		set_state(p, u, UNIT_OK);
 	if (p->check && t->drift_text != NULL)
 		problem(p, "drifted", u->id, "edited by hand since generated");
 }
@@ -1459,6 +1502,7 @@ apply_one(struct project *p, struct gen_task *t)
 		u = t->unit != NULL && strcmp(t->unit->id, t->id) == 0 ?
 		    t->unit : unit_new(p, w, t->id, t->gx->cfg->id);
 	u->seen = true;
+	touch(p, u);
 	u->forced = false;
 	if (t->elem >= 0) {
 		struct cstate *cs = cstate_of(p, t->gx->cfg->id);
@@ -1501,7 +1545,7 @@ apply_one(struct project *p, struct gen_task *t)
 	unit_set_output(p, u, t->output);
 	memcpy(u->hash, t->hash, HASH_HEX_SIZE);
 	u->full = t->full;
-	u->state = UNIT_OK;
+	set_state(p, u, UNIT_OK);
 	free(u->error);
 	u->error = NULL;
 	unit_set_deps(u, t->deps, t->ndeps);
@@ -1611,16 +1655,23 @@ project_pass_end(struct project *p, double ms)
 	void *v;
 	char **cmds;
 
-	while (strmap_next(p->units, &it, &k, &v)) {
-		struct unit *u = v;
-		struct cstate *cs = cstate_of(p, u->config_id);
-		bool orphan = cs == NULL || cs->level < 0;
-		if (!p->check && ((u->candidate && !u->seen) ||
-		    (orphan && cs == NULL && p->rescan))) {
+	for (size_t i = 0; i < p->ntouched; i++) {
+		struct unit *u = p->touched[i];
+		if (!p->check && u->candidate && !u->seen) {
 			gone = xreallocarray(gone, ngone + 1, sizeof(*gone));
 			gone[ngone++] = u;
 		}
 		u->seen = u->candidate = u->queued = u->marked = false;
+		u->touched = false;
+	}
+	p->ntouched = 0;
+	/* After a reload, outputs of configs that are gone go too. */
+	while (p->rescan && !p->check && strmap_next(p->units, &it, &k, &v)) {
+		struct unit *u = v;
+		if (cstate_of(p, u->config_id) == NULL) {
+			gone = xreallocarray(gone, ngone + 1, sizeof(*gone));
+			gone[ngone++] = u;
+		}
 	}
 	for (size_t i = 0; i < ngone; i++)
 		remove_unit(p, gone[i]);
@@ -1654,8 +1705,11 @@ project_next_expiry(const struct project *p)
 	size_t it = 0;
 	const char *k;
 	void *v;
+	bool any = false;
 
-	while (strmap_next(p->units, &it, &k, &v)) {
+	for (size_t i = 0; i < p->ncs && !any; i++)
+		any = p->cs[i].cfg->fresh == FRESH_TTL;
+	while (any && strmap_next(p->units, &it, &k, &v)) {
 		struct unit *u = v;
 		for (size_t i = 0; i < p->ncs; i++) {
 			const struct config *c = p->cs[i].cfg;
@@ -1673,21 +1727,12 @@ project_next_expiry(const struct project *p)
 void
 project_stats(const struct project *p, struct project_stats *st)
 {
-	size_t it = 0;
-	const char *k;
-	void *v;
-
 	*st = p->st;
 	st->configs = p->root->nconfigs;
 	st->outputs = strmap_count(p->units);
-	st->stale = st->failed = st->drifted = 0;
-	while (strmap_next(p->units, &it, &k, &v)) {
-		struct unit *u = v;
-		st->failed += u->state == UNIT_FAILED;
-		st->drifted += u->state == UNIT_DRIFTED;
-		st->stale += u->state == UNIT_STALE;
-	}
-	st->failed += p->nerrors;
+	st->stale = 0;
+	st->failed = p->nfailed + p->nerrors;
+	st->drifted = p->ndrifted;
 }
 
 struct project_problem *
@@ -1716,7 +1761,8 @@ project_problems(const struct project *p, size_t *n)
 		v[m].id = xstrdup(p->problems[i].id);
 		v[m++].message = xstrdup(p->problems[i].message);
 	}
-	while (!p->check && strmap_next(p->units, &it, &k, &u_)) {
+	while (!p->check && p->nfailed + p->ndrifted > 0 &&
+	    strmap_next(p->units, &it, &k, &u_)) {
 		struct unit *u = u_;
 		if (u->state != UNIT_FAILED && u->state != UNIT_DRIFTED)
 			continue;

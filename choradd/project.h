@@ -53,6 +53,7 @@ struct unit {
 	bool		 candidate;	/* may be gone: sweep if not seen */
 	bool		 forced;
 	bool		 marked;	/* an input changed: re-check */
+	bool		 touched;	/* on the pass's list of flagged units */
 };
 
 /* One problem --check (and status) reports. */
