@@ -10,6 +10,7 @@
 #include "scheduler.h"
 
 #include <ev.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ struct sched {
 	size_t		 level;
 	size_t		 nlevels;
 	size_t		 jobs;
+	size_t		 ntasks;	/* in this pass */
 	struct timespec	 t0;
 	uint64_t	 seq;
 	uint64_t	 cookie_seq;
@@ -206,6 +208,11 @@ pass_end(struct sched *s)
 		pool_submit(s->pool, &j->pj);
 	}
 	free(cmds);
+	/* A big pass leaves freed render memory in the allocator's arenas;
+	 * give it back so an idle daemon stays small. */
+	if (s->ntasks > 1000)
+		malloc_trim(0);
+	s->ntasks = 0;
 	sp->done_seq = sp->plan_seq;
 	s->running = NULL;
 	arm_ttl(sp);
@@ -239,6 +246,7 @@ dispatch(struct sched *s)
 			free(tasks);
 			continue;
 		}
+		s->ntasks += n;
 		/* Small jobs spread work over the workers; big ones batch
 		 * the syncs and the store transactions. */
 		chunk = n / 4 + 1;
