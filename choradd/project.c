@@ -1471,18 +1471,21 @@ apply_verify(struct project *p, struct gen_task *t)
 static void
 check_finding(struct project *p, struct gen_task *t)
 {
+	const char *wsname = t->gx->ws->name;
+	bool many = p->root->nws > 1;
 	char *m;
 
 	if (!t->changed)
 		return;
-	if (t->abs != NULL && !t->disk_exists)
+	if (t->abs == NULL)
+		m = xprintf("%s%s%s does not match its sources", t->id,
+		    many ? " in workspace " : "", many ? wsname : "");
+	else if (!t->disk_exists)
 		m = xprintf("%s is missing", t->output);
 	else if (t->drift_text != NULL)
-		m = xprintf("%s was edited by hand", t->output ? t->output :
-		    t->id);
+		m = xprintf("%s was edited by hand", t->output);
 	else
-		m = xprintf("%s does not match its sources", t->output ?
-		    t->output : t->id);
+		m = xprintf("%s does not match its sources", t->output);
 	problem(p, t->abs != NULL && !t->disk_exists ? "missing" :
 	    t->drift_text != NULL ? "drifted" : "stale", t->id, m);
 	free(m);
@@ -1554,8 +1557,11 @@ apply_one(struct project *p, struct gen_task *t)
 	unit_graph(p, u, t->gx->cfg);
 	if (t->changed && !p->check) {
 		p->st.generated++;
-		log_info("%s: generated %s", p->path, t->output != NULL ?
-		    t->output : u->id);
+		if (t->output != NULL)
+			log_info("%s: generated %s", p->path, t->output);
+		else
+			log_info("%s: generated %s (workspace %s, kept in the "
+			    "store)", p->path, u->id, t->gx->ws->name);
 		if (t->gx->cfg->on_change != NULL)
 			strmap_set(p->on_change, t->gx->cfg->id,
 			    (void *)t->gx->cfg);
