@@ -21,8 +21,14 @@
 #include "strmap.h"
 #include "xmalloc.h"
 
+/*
+ * No IN_MODIFY: a writer's close (IN_CLOSE_WRITE) or rename (IN_MOVED_TO)
+ * says the file is complete, and one event per write(2) would fill the
+ * kernel's queue during a big pass (each output already costs four events:
+ * its temporary file's create, close and move, and the move in).
+ */
 #define WATCH_MASK	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
-			 IN_CREATE | IN_DELETE | IN_MODIFY | IN_DELETE_SELF | \
+			 IN_CREATE | IN_DELETE | IN_DELETE_SELF | \
 			 IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
 
 struct watch {
