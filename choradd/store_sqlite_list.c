@@ -106,8 +106,8 @@ sq_list_sql(bool content, bool filtered, size_t nwhere)
 		buf_addstr(&b, "SELECT h.content_id, " SQ_CONTENT_COLS
 		    " FROM ");
 	else
-		buf_addstr(&b, "SELECT h.config_id, c.seq, c.version, c.type,"
-		    " c.hash, c.created_at FROM ");
+		buf_addstr(&b, "SELECT h.config_id, h.seq, h.version, h.type,"
+		    " h.hash, h.created_at FROM ");
 	if (nwhere > 0)
 		buf_printf(&b, "ctx x0 CROSS JOIN %s_head h ON h.ws = x0.ws AND"
 		    " h.%s = x0.id", entity, idcol);
@@ -117,13 +117,12 @@ sq_list_sql(bool content, bool filtered, size_t nwhere)
 		buf_addstr(&b, "content_head h INDEXED BY content_head_config");
 	else
 		buf_printf(&b, "%s_head h", entity);
-	buf_printf(&b, " JOIN %s c ON c.seq = h.seq WHERE h.ws = ?1",
-	    content ? "content" : "configs");
 	if (content)
-		buf_addstr(&b, " AND h.kind != 'removed' AND"
+		buf_addstr(&b, " JOIN content c ON c.seq = h.seq WHERE"
+		    " h.ws = ?1 AND h.kind != 'removed' AND"
 		    " c.generated_at >= ?2");
 	else
-		buf_addstr(&b, " AND c.created_at >= ?2");
+		buf_addstr(&b, " WHERE h.ws = ?1 AND h.created_at >= ?2");
 	if (filtered)
 		buf_printf(&b, " AND h.%s = ?3", content ? "config_id" :
 		    "type");
@@ -204,18 +203,16 @@ sq_config_list(void *b, const struct store_filter *f, struct arena *a,
 		return ws == 0 ? 0 : -1;
 	const char *wsname = arena_strdup(a, f->workspace);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *hash;
-
 		v = sq_grow(a, v, *n, &cap, sizeof *v);
 		c = &v[(*n)++];
 		memset(c, 0, sizeof *c);
 		c->workspace = wsname;
 		c->id = sq_col_text(a, st, 0);
 		c->seq = sqlite3_column_int64(st, 1);
-		c->version = sq_col_text(a, st, 2);
-		c->type = sq_col_text(a, st, 3);
-		if ((hash = (const char *)sqlite3_column_text(st, 4)) != NULL)
-			snprintf(c->hash, sizeof c->hash, "%s", hash);
+		c->version = sq_col_text_as(a, st, 2, *n > 1 ? c[-1].version :
+		    NULL);
+		c->type = sq_col_text_as(a, st, 3, *n > 1 ? c[-1].type : NULL);
+		sq_col_hash(st, 4, c->hash);
 		c->created_at = sqlite3_column_int64(st, 5);
 	}
 	sq_done(st);
@@ -241,7 +238,7 @@ sq_content_list(void *b, const struct store_filter *f, struct arena *a,
 	const char *wsname = arena_strdup(a, f->workspace);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = sq_grow(a, v, *n, &cap, sizeof *v);
-		sq_content_row(a, st, 1, &v[*n]);
+		sq_content_row(a, st, 1, &v[*n], *n > 0 ? &v[*n - 1] : NULL);
 		v[*n].workspace = wsname;
 		v[(*n)++].id = sq_col_text(a, st, 0);
 	}
