@@ -322,6 +322,22 @@ sq_ws_id(struct sq *q, const char *name, bool create, char **cause)
 	return id;
 }
 
+sqlite3_stmt *
+sq_ws_stmt(struct sq *q, enum sq_stmt which, const char *ws, int64_t *wsid,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	if ((*wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+		return NULL;
+	if ((st = sq_stmt(q, which, cause)) == NULL) {
+		*wsid = -1;
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, *wsid);
+	return st;
+}
+
 /* ---- blob unlinks deferred to after commit ---- */
 
 void

@@ -126,13 +126,9 @@ sq_config_get(void *b, const char *ws, const char *id, const char *version,
 	int64_t wsid;
 	int rc;
 
-	if ((wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+	if ((st = sq_ws_stmt(q, version == NULL ? SQ_CONFIG_HEAD :
+	    SQ_CONFIG_BY_VERSION, ws, &wsid, cause)) == NULL)
 		return wsid == 0 ? 1 : -1;
-	st = sq_stmt(q, version == NULL ? SQ_CONFIG_HEAD :
-	    SQ_CONFIG_BY_VERSION, cause);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, wsid);
 	sq_bind_text(st, 2, id);
 	if (version != NULL)
 		sq_bind_text(st, 3, version);
@@ -158,11 +154,8 @@ sq_config_history(void *b, const char *ws, const char *id, struct arena *a,
 
 	*out = NULL;
 	*n = 0;
-	if ((wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+	if ((st = sq_ws_stmt(q, SQ_CONFIG_HISTORY, ws, &wsid, cause)) == NULL)
 		return wsid == 0 ? 0 : -1;
-	if ((st = sq_stmt(q, SQ_CONFIG_HISTORY, cause)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, wsid);
 	sq_bind_text(st, 2, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = sq_grow(a, v, *n, &cap, sizeof *v);

@@ -335,13 +335,9 @@ sq_content_get(void *b, const char *ws, const char *id, int64_t version,
 	int64_t wsid;
 	int rc;
 
-	if ((wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+	if ((st = sq_ws_stmt(q, version == 0 ? SQ_CONTENT_HEAD :
+	    SQ_CONTENT_BY_VERSION, ws, &wsid, cause)) == NULL)
 		return wsid == 0 ? 1 : -1;
-	st = sq_stmt(q, version == 0 ? SQ_CONTENT_HEAD : SQ_CONTENT_BY_VERSION,
-	    cause);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, wsid);
 	sq_bind_text(st, 2, id);
 	if (version != 0)
 		sqlite3_bind_int64(st, 3, version);
@@ -380,11 +376,8 @@ sq_content_history(void *b, const char *ws, const char *id, struct arena *a,
 
 	*out = NULL;
 	*n = 0;
-	if ((wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+	if ((st = sq_ws_stmt(q, SQ_CONTENT_HISTORY, ws, &wsid, cause)) == NULL)
 		return wsid == 0 ? 0 : -1;
-	if ((st = sq_stmt(q, SQ_CONTENT_HISTORY, cause)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, wsid);
 	sq_bind_text(st, 2, id);
 	const char *wsname = arena_strdup(a, ws), *idcopy = arena_strdup(a, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -137,6 +137,14 @@ int		 sq_write_end(struct sq *q, int rc, char **cause);
 int64_t		 sq_ws_id(struct sq *q, const char *name, bool create,
 		    char **cause);
 
+/*
+ * A read of one workspace: the cached statement with ?1 bound to the id of
+ * ws.  NULL with *wsid 0 when the workspace does not exist (an empty
+ * answer, not an error), or with *wsid -1 and *cause on error.
+ */
+sqlite3_stmt	*sq_ws_stmt(struct sq *q, enum sq_stmt which, const char *ws,
+		    int64_t *wsid, char **cause);
+
 /* Remember a blob file to unlink after commit if nothing refers to it. */
 void		 sq_unlink_later(struct sq *q, const char *blob);
 
