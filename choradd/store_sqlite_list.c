@@ -139,7 +139,10 @@ sq_list_sql(bool content, bool filtered, size_t nwhere)
 			    " x%zu.id = h.%s)", i, i, i, entity, i, pk, i,
 			    pk + 1, i, idcol);
 	}
-	buf_printf(&b, " ORDER BY h.%s LIMIT ?4", idcol);
+	/* x0.id is h's id: ordering by it lets the ctx index give the
+	 * order, where h.id would need a sort of every row. */
+	buf_printf(&b, " ORDER BY %s LIMIT ?4", nwhere > 0 ? "x0.id" :
+	    content ? "h.content_id" : "h.config_id");
 	return buf_detach(&b, NULL);
 }
 
