@@ -85,6 +85,7 @@ struct sq {
 
 	sqlite3_stmt	*stmt[SQ_COUNT];
 	sqlite3_stmt	*list[SQ_LIST_SHAPES];
+	size_t		 list_rows[SQ_LIST_SHAPES];	/* last answer's */
 
 	struct sq_ws	*ws;		/* workspaces known to exist */
 	size_t		 nws;

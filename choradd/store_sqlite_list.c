@@ -147,12 +147,25 @@ sq_list_sql(bool content, bool filtered, size_t nwhere)
 }
 
 /*
+ * An array for a list's rows, as long as the last answer of that shape:
+ * a daemon lists the same things again and again, and growing a
+ * 10,000-row array by doubling copies it and faults in fresh pages.
+ */
+static void *
+sq_list_array(struct sq *q, struct arena *a, size_t shape, size_t size,
+    size_t *cap)
+{
+	*cap = q->list_rows[shape];
+	return *cap > 0 ? arena_alloc(a, *cap * size) : NULL;
+}
+
+/*
  * The statement for f's shape with f bound, or NULL: *wsp is 0 when the
  * workspace does not exist (an empty result, not an error).
  */
 static sqlite3_stmt *
 sq_list_prepare(struct sq *q, bool content, const struct store_filter *f,
-    int64_t *wsp, char **cause)
+    int64_t *wsp, size_t *shapep, char **cause)
 {
 	const char *filter = content ? f->config_id : f->type;
 	size_t shape;
@@ -168,6 +181,7 @@ sq_list_prepare(struct sq *q, bool content, const struct store_filter *f,
 		return NULL;
 	shape = ((content ? 2 : 0) + (filter != NULL)) *
 	    (STORE_WHERE_MAX + 1) + f->nwhere;
+	*shapep = shape;
 	if ((st = q->list[shape]) == NULL) {
 		sql = sq_list_sql(content, filter != NULL, f->nwhere);
 		st = sq_list_stmt(q, shape, sql, cause);
@@ -196,14 +210,15 @@ sq_config_list(void *b, const struct store_filter *f, struct arena *a,
 	struct sq *q = b;
 	struct store_config *v = NULL, *c;
 	sqlite3_stmt *st;
-	size_t cap = 0;
+	size_t cap = 0, shape;
 	int64_t ws;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((st = sq_list_prepare(q, false, f, &ws, cause)) == NULL)
+	if ((st = sq_list_prepare(q, false, f, &ws, &shape, cause)) == NULL)
 		return ws == 0 ? 0 : -1;
+	v = sq_list_array(q, a, shape, sizeof *v, &cap);
 	const char *wsname = arena_strdup(a, f->workspace);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = sq_grow(a, v, *n, &cap, sizeof *v);
@@ -220,6 +235,7 @@ sq_config_list(void *b, const struct store_filter *f, struct arena *a,
 	}
 	sq_done(st);
 	*out = v;
+	q->list_rows[shape] = *n;
 	return rc == SQLITE_DONE ? 0 : sq_fail(q, "list configs", cause);
 }
 
@@ -230,14 +246,15 @@ sq_content_list(void *b, const struct store_filter *f, struct arena *a,
 	struct sq *q = b;
 	struct store_content *v = NULL;
 	sqlite3_stmt *st;
-	size_t cap = 0;
+	size_t cap = 0, shape;
 	int64_t ws;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((st = sq_list_prepare(q, true, f, &ws, cause)) == NULL)
+	if ((st = sq_list_prepare(q, true, f, &ws, &shape, cause)) == NULL)
 		return ws == 0 ? 0 : -1;
+	v = sq_list_array(q, a, shape, sizeof *v, &cap);
 	const char *wsname = arena_strdup(a, f->workspace);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = sq_grow(a, v, *n, &cap, sizeof *v);
@@ -247,5 +264,6 @@ sq_content_list(void *b, const struct store_filter *f, struct arena *a,
 	}
 	sq_done(st);
 	*out = v;
+	q->list_rows[shape] = *n;
 	return rc == SQLITE_DONE ? 0 : sq_fail(q, "list content", cause);
 }
