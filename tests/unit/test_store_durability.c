@@ -222,6 +222,27 @@ Test(durability, newer_schema_is_refused_untouched)
 	free(root);
 }
 
+Test(durability, garbage_database_is_a_clear_error)
+{
+	char *root = st_tmproot(), *cause = NULL;
+	char *dir = xprintf("%s/.chora", root), *p = xprintf("%s/storage.db",
+	    dir);
+	char junk[4096];
+
+	memset(junk, 'J', sizeof junk);
+	cr_assert_eq(fileio_mkdirs(dir, 0755), 0);
+	cr_assert_eq(fileio_write_atomic(p, junk, sizeof junk, false, 0644,
+	    &cause), 0);
+	cr_assert_null(store_open(root, NULL, &cause));
+	cr_assert_not_null(strstr(cause, p), "%s", cause);
+	cr_assert_not_null(strstr(cause, "not a database"), "%s", cause);
+	free(cause);
+	free(p);
+	free(dir);
+	st_rmtree(root);
+	free(root);
+}
+
 Test(durability, reader_refuses_old_schema)
 {
 	char *root = st_tmproot(), *cause = NULL;
