@@ -251,9 +251,9 @@ const char *proto_enc_data(const struct proto_enc *e, size_t *len);
 
 /*
  * Framing: append one complete message to out.  params/result is an
- * encoder holding exactly one value (normally a map), or NULL for an
- * empty map.  A notification's params map gets "stream": stream added in
- * front when stream is non-zero.
+ * encoder holding exactly one value (normally a map; a notification's
+ * must be one), or NULL for an empty map.  A notification's params get
+ * "stream": stream added in front unless stream is negative.
  */
 void	proto_pack_request(struct buf *out, uint32_t msgid,
 	    enum proto_method m, const struct proto_enc *params);
@@ -262,7 +262,7 @@ void	proto_pack_response(struct buf *out, uint32_t msgid,
 void	proto_pack_error(struct buf *out, uint32_t msgid, int code,
 	    const char *message, const char *file, unsigned line);
 void	proto_pack_notification(struct buf *out, enum proto_notify n,
-	    uint32_t stream, const struct proto_enc *params);
+	    int64_t stream, const struct proto_enc *params);
 
 /* ---- decoding ---------------------------------------------------------- */
 
@@ -274,7 +274,8 @@ enum proto_msg_type {
 };
 
 /*
- * One decoded message.  Every pointer points into memory owned by zone;
+ * One decoded message.  Every pointer points into memory owned by zone
+ * (NULL for a message of scalars only);
  * proto_msg_free() releases it.  A message can be kept (a parked request)
  * while its decoder goes on decoding.
  */
