@@ -318,10 +318,12 @@ void	 proto_decoder_feed(struct proto_decoder *d, const void *p, size_t n);
 int	 proto_decoder_next(struct proto_decoder *d, struct proto_msg *m,
 	    char **cause);
 /*
- * After -1: whether the broken message had started like a request, and
- * its msgid, so the error can be answered.
+ * After -1: the error code that fits (PROTO_E_TOO_BIG or PROTO_E_INVALID)
+ * and whether the broken message had started like a request, with its
+ * msgid, so that the error can be answered.
  */
-bool	 proto_decoder_msgid(const struct proto_decoder *d, uint32_t *msgid);
+int	 proto_decoder_error(const struct proto_decoder *d, bool *has_msgid,
+	    uint32_t *msgid);
 /* Bytes buffered and not yet returned as messages. */
 size_t	 proto_decoder_pending(const struct proto_decoder *d);
 

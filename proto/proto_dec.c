@@ -43,6 +43,7 @@ struct proto_decoder {
 	size_t		 max;
 	struct scan	 scan;
 	char		*broken;	/* why the stream is unusable */
+	bool		 too_big;	/* ... because of the size limit */
 };
 
 /* What a header byte announces. */
@@ -142,7 +143,8 @@ scan_capture(struct scan *s, const uint8_t *p, const struct head *h)
 /*
  * Advance over the bytes of the current message (avail of them at p).
  * Returns 1 when the whole message is there (it is s->pos bytes long),
- * 0 when more must be read, -1 with *cause when it breaks a rule.
+ * 0 when more must be read, -1 with *cause when it breaks a rule (-2
+ * when the rule is the size limit).
  */
 static int
 scan_run(struct scan *s, const uint8_t *p, size_t avail, size_t max,
@@ -177,7 +179,7 @@ scan_run(struct scan *s, const uint8_t *p, size_t avail, size_t max,
 		if (s->pos > max || h.count > max - s->pos) {
 			xasprintf(cause, "message too large (more than %zu "
 			    "bytes)", max);
-			return -1;
+			return -2;
 		}
 		if (h.container && h.count > 0) {
 			if (s->depth == PROTO_MAX_DEPTH) {
@@ -244,13 +246,13 @@ proto_decoder_pending(const struct proto_decoder *d)
 	return d->up.used - d->up.off;
 }
 
-bool
-proto_decoder_msgid(const struct proto_decoder *d, uint32_t *msgid)
+int
+proto_decoder_error(const struct proto_decoder *d, bool *has_msgid,
+    uint32_t *msgid)
 {
-	if (!d->scan.has_msgid)
-		return false;
+	*has_msgid = d->scan.has_msgid;
 	*msgid = d->scan.msgid;
-	return true;
+	return d->too_big ? PROTO_E_TOO_BIG : PROTO_E_INVALID;
 }
 
 void
@@ -382,8 +384,10 @@ proto_decoder_next(struct proto_decoder *d, struct proto_msg *m,
 	}
 	r = scan_run(&d->scan, (const uint8_t *)d->up.buffer + d->up.off,
 	    proto_decoder_pending(d), d->max, &why);
-	if (r == -1)
+	if (r < 0) {
+		d->too_big = r == -2;
 		return decoder_break(d, why, cause);
+	}
 	if (r == 0)
 		return 0;
 

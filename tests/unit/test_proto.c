@@ -587,7 +587,14 @@ Test(decoder, malformed_msgpack)
 	static const char c1[] = "\x94\x00\x01\xc1";
 	struct proto_decoder *d;
 
-	proto_decoder_free(expect_broken(c1, sizeof(c1) - 1, "0xc1"));
+	uint32_t id;
+	bool has;
+
+	d = expect_broken(c1, sizeof(c1) - 1, "0xc1");
+	cr_assert_eq(proto_decoder_error(d, &has, &id), PROTO_E_INVALID);
+	cr_assert(has, "[0, 1, ... is a request with msgid 1");
+	cr_assert_eq(id, 1);
+	proto_decoder_free(d);
 	/* A request cut short is not an error, just not there yet. */
 	d = proto_decoder_new(0);
 	struct proto_msg m;
@@ -606,8 +613,11 @@ Test(decoder, declared_size_refused_before_buffering)
 	struct proto_decoder *d;
 	uint32_t id = 0;
 
+	bool has;
+
 	d = expect_broken(head, sizeof(head) - 1, "too large");
-	cr_assert(proto_decoder_msgid(d, &id));
+	cr_assert_eq(proto_decoder_error(d, &has, &id), PROTO_E_TOO_BIG);
+	cr_assert(has);
 	cr_assert_eq(id, 77);
 	proto_decoder_free(d);
 }
