@@ -3,6 +3,7 @@
 # against the Python peer (bench/rpc_peer.py), both as separate server
 # processes measured by the same client (rpc_bench --socket), rounds
 # interleaved so both see the same noise; then the medians and ratios.
+# Each round also runs rpc_bench with its server in process.
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -31,11 +32,13 @@ for i in $(seq "$rounds"); do
 		printf '%s ' "$s" >>"$tmp/results"
 		"$bench" --socket "$tmp/$s.sock" --json >>"$tmp/results"
 	done
+	printf 'inproc ' >>"$tmp/results"
+	"$bench" --json >>"$tmp/results"
 done
 
 "$py" - "$tmp/results" "$rounds" <<'PY'
 import json, statistics, sys
-runs = {"chora": [], "peer": []}
+runs = {"chora": [], "peer": [], "inproc": []}
 for line in open(sys.argv[1]):
     name, doc = line.split(" ", 1)
     runs[name].append(json.loads(doc))
@@ -50,5 +53,9 @@ for phase in ("idle", "concurrent"):
     for key in ("p50_us", "p99_us", "rps"):
         c, p = med("chora", phase, key), med("peer", phase, key)
         print("%-11s %-8s %10.1f %10.1f %10.2fx" % (phase, key, c, p, p / c))
+for phase in ("idle", "concurrent"):
+    print("in process: %-10s p50 %.1f us, p99 %.1f us, %.0f req/s" % (
+        phase, med("inproc", phase, "p50_us"), med("inproc", phase, "p99_us"),
+        med("inproc", phase, "rps")))
 sys.exit(1 if errors else 0)
 PY

@@ -361,6 +361,23 @@ msg_parse(const msgpack_object *o, struct proto_msg *m)
 	}
 }
 
+/*
+ * msgpack-c never shrinks its buffer; after one large message a
+ * connection would hold that much for good.  With nothing pending, start
+ * over with a fresh buffer (messages still alive keep the old one through
+ * its reference count).
+ */
+static void
+decoder_trim(struct proto_decoder *d)
+{
+	if (proto_decoder_pending(d) != 0 ||
+	    d->up.used + d->up.free <= 4 * PROTO_READ_CHUNK)
+		return;
+	msgpack_unpacker_destroy(&d->up);
+	if (!msgpack_unpacker_init(&d->up, PROTO_READ_CHUNK))
+		fatalx("proto_decoder: out of memory");
+}
+
 static int
 decoder_break(struct proto_decoder *d, char *why, char **cause)
 {
@@ -388,8 +405,10 @@ proto_decoder_next(struct proto_decoder *d, struct proto_msg *m,
 		d->too_big = r == -2;
 		return decoder_break(d, why, cause);
 	}
-	if (r == 0)
+	if (r == 0) {
+		decoder_trim(d);
 		return 0;
+	}
 
 	msgpack_unpacked_init(&u);
 	if (msgpack_unpacker_next(&d->up, &u) != MSGPACK_UNPACK_SUCCESS) {

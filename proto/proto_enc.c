@@ -70,6 +70,17 @@ enc_count(struct proto_enc *e)
 		fatalx("proto_enc: container too large");
 }
 
+/* A packer for one scalar value of e's, counted already. */
+static msgpack_packer
+enc_value(struct proto_enc *e)
+{
+	msgpack_packer pk;
+
+	packer_init(&pk, &e->b);
+	enc_count(e);
+	return pk;
+}
+
 static void
 enc_open(struct proto_enc *e, bool map)
 {
@@ -162,8 +173,7 @@ proto_enc_strn(struct proto_enc *e, const char *s, size_t n)
 
 	if (n > UINT32_MAX)
 		fatalx("proto_enc: string too long");
-	packer_init(&pk, &e->b);
-	enc_count(e);
+	pk = enc_value(e);
 	enc_check(msgpack_pack_str(&pk, n));
 	enc_check(msgpack_pack_str_body(&pk, s, n));
 }
@@ -180,40 +190,32 @@ proto_enc_str(struct proto_enc *e, const char *s)
 void
 proto_enc_uint(struct proto_enc *e, uint64_t v)
 {
-	msgpack_packer pk;
+	msgpack_packer pk = enc_value(e);
 
-	packer_init(&pk, &e->b);
-	enc_count(e);
 	enc_check(msgpack_pack_uint64(&pk, v));
 }
 
 void
 proto_enc_int(struct proto_enc *e, int64_t v)
 {
-	msgpack_packer pk;
+	msgpack_packer pk = enc_value(e);
 
-	packer_init(&pk, &e->b);
-	enc_count(e);
 	enc_check(msgpack_pack_int64(&pk, v));
 }
 
 void
 proto_enc_bool(struct proto_enc *e, bool v)
 {
-	msgpack_packer pk;
+	msgpack_packer pk = enc_value(e);
 
-	packer_init(&pk, &e->b);
-	enc_count(e);
 	enc_check(v ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk));
 }
 
 void
 proto_enc_nil(struct proto_enc *e)
 {
-	msgpack_packer pk;
+	msgpack_packer pk = enc_value(e);
 
-	packer_init(&pk, &e->b);
-	enc_count(e);
 	enc_check(msgpack_pack_nil(&pk));
 }
 
@@ -229,10 +231,8 @@ proto_enc_strs(struct proto_enc *e, const char *const *v, size_t n)
 void
 proto_enc_object(struct proto_enc *e, const msgpack_object *o)
 {
-	msgpack_packer pk;
+	msgpack_packer pk = enc_value(e);
 
-	packer_init(&pk, &e->b);
-	enc_count(e);
 	enc_check(msgpack_pack_object(&pk, *o));
 }
 

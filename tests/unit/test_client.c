@@ -82,6 +82,22 @@ proc_stat_field(pid_t pid, int n)
 	return v;
 }
 
+/* Start rpc_testd and connect to it without spawning. */
+static struct client *
+testd_client(unsigned timeout_ms)
+{
+	struct client_opts o = opts();
+	struct client_error err;
+	struct client *c;
+
+	testd_start(NULL);
+	o.no_spawn = true;
+	o.timeout_ms = timeout_ms;
+	c = client_open(&o, &err);
+	cr_assert_not_null(c, "%s", err.message);
+	return c;
+}
+
 Test(client, no_daemon_and_no_spawn_is_unreachable)
 {
 	struct client_opts o = opts();
@@ -224,16 +240,11 @@ Test(client, a_socket_path_that_cannot_be)
 
 Test(client, call_timeout_makes_the_connection_unusable)
 {
-	struct client_opts o = opts();
 	struct client_error err;
 	struct client_reply r;
 	struct client *c;
 
-	testd_start(NULL);
-	o.no_spawn = true;
-	o.timeout_ms = 100;
-	c = client_open(&o, &err);
-	cr_assert_not_null(c, "%s", err.message);
+	c = testd_client(100);
 	cr_assert_eq(client_call(c, PROTO_M_WAIT, NULL, NULL, NULL, &r,
 	    &err), -1);
 	cr_assert_eq(err.status, CLIENT_TIMEOUT);
@@ -267,16 +278,12 @@ on_event(const struct proto_notify_def *n, const msgpack_object *params,
 
 Test(client, notifications_arrive_before_the_response)
 {
-	struct client_opts o = opts();
 	struct client_error err;
 	struct client_reply r;
 	struct client *c;
 	struct seen s = { 0, 0 };
 
-	testd_start(NULL);
-	o.no_spawn = true;
-	c = client_open(&o, &err);
-	cr_assert_not_null(c, "%s", err.message);
+	c = testd_client(0);
 	cr_assert_eq(client_call(c, PROTO_M_SUBSCRIBE, NULL, on_event, &s, &r,
 	    &err), 0, "%s", err.message);
 	cr_assert_eq(s.n, 3);
@@ -289,15 +296,11 @@ Test(client, notifications_arrive_before_the_response)
 
 Test(client, remote_errors_and_their_exit_codes)
 {
-	struct client_opts o = opts();
 	struct client_error err;
 	struct client_reply r;
 	struct client *c;
 
-	testd_start(NULL);
-	o.no_spawn = true;
-	c = client_open(&o, &err);
-	cr_assert_not_null(c, "%s", err.message);
+	c = testd_client(0);
 	cr_assert_eq(client_call(c, PROTO_M_SHOW, NULL, NULL, NULL, &r, &err),
 	    -1);
 	cr_assert_eq(err.status, CLIENT_REMOTE);
