@@ -187,9 +187,9 @@ client_daemon_path(const struct client_opts *o)
 
 /* In the grandchild: detach and exec the daemon; report failure on wfd. */
 static void __attribute__((noreturn))
-client_exec_daemon(const char *prog, const char *sock, int wfd)
+client_exec_daemon(const char *prog, const char *sock, const char *log,
+    int wfd)
 {
-	char *log = xprintf("%s.log", sock);
 	char *const argv[] = { (char *)prog, "--foreground", "--socket",
 	    (char *)sock, NULL };
 	int fd, e;
@@ -219,30 +219,34 @@ fail:
 static int
 client_spawn(const char *prog, const char *sock, char **cause)
 {
+	char *log = xprintf("%s.log", sock);	/* no malloc after fork */
 	int p[2], e = 0, status;
 	pid_t pid;
 	ssize_t n;
 
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		xasprintf(cause, "pipe: %s", strerror(errno));
+		free(log);
 		return -1;
 	}
 	if ((pid = fork()) == -1) {
 		xasprintf(cause, "fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
+		free(log);
 		return -1;
 	}
 	if (pid == 0) {
 		close(p[0]);
 		if ((pid = fork()) == 0)
-			client_exec_daemon(prog, sock, p[1]);
+			client_exec_daemon(prog, sock, log, p[1]);
 		e = errno;
 		if (pid == -1 && write(p[1], &e, sizeof(e)) != sizeof(e))
 			_exit(1);
 		_exit(0);
 	}
 	close(p[1]);
+	free(log);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	/* EOF: exec succeeded and closed the pipe; else its errno. */

@@ -953,6 +953,9 @@ Test(check, precise_messages)
 	c = CHECK_RAW(PROTO_M_GENERATE, "\x81\xa3idz\x90", NULL);
 	cr_assert_str_eq(c, "generate: unknown field 'idz'");
 	free(c);
+	c = CHECK_RAW(PROTO_M_GENERATE, "\x81\xa0\x90", NULL);
+	cr_assert_str_eq(c, "generate: unknown field ''");
+	free(c);
 	c = CHECK_RAW(PROTO_M_GENERATE, "\x81\xa3i\x01z\x90", NULL);
 	cr_assert_str_eq(c, "generate: unknown field 'i\\x01z'");
 	free(c);
@@ -1124,4 +1127,82 @@ Test(socket, refuses_what_cannot_be_bound)
 	cr_assert_null(proto_socket_path("", &cause));
 	cr_assert_str_eq(cause, "empty socket path");
 	free(cause);
+}
+
+/* ---- the fuzz target, replayed on mutated seeds ------------------------- */
+
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Valid requests for every method with every field, and more. */
+static void
+fuzz_seeds(struct buf *b)
+{
+	struct proto_enc e;
+
+	three_messages(b);
+	proto_pack_error(b, 3, PROTO_E_FAILED, "m", "f.j2", 2);
+	proto_enc_init(&e);
+	for (int i = 0; i < PROTO_M__COUNT; i++) {
+		const struct proto_method_def *m = proto_method(i);
+
+		proto_enc_reset(&e);
+		proto_enc_map(&e);
+		for (size_t f = 0; f < m->params.n; f++) {
+			proto_enc_key(&e, m->params.rows[f].field);
+			valid_value(&e, &m->params.rows[f]);
+		}
+		proto_enc_end(&e);
+		proto_pack_request(b, (uint32_t)i, (enum proto_method)i, &e);
+	}
+	proto_enc_free(&e);
+}
+
+Test(fuzz, mutated_seeds_never_crash)
+{
+	struct buf seeds = BUF_INIT, in = BUF_INIT;
+	uint64_t s = 0x9e3779b97f4a7c15ULL;
+	char piece[64];
+
+	fuzz_seeds(&seeds);
+	cr_assert_eq(LLVMFuzzerTestOneInput((const uint8_t *)seeds.data,
+	    seeds.len), 0);
+	for (int i = 0; i < 60000; i++) {
+		size_t start = xorshift(&s) % seeds.len, len;
+
+		len = xorshift(&s) % (seeds.len - start) + 1;
+		buf_reset(&in);
+		buf_add(&in, seeds.data + start, len);
+		for (int k = (int)(xorshift(&s) % 8); k >= 0; k--) {
+			size_t at = xorshift(&s) % in.len;
+
+			switch (xorshift(&s) % 4) {
+			case 0:		/* flip a bit */
+				in.data[at] ^= (char)(1u << (xorshift(&s) % 8));
+				break;
+			case 1:		/* a header-ish byte */
+				in.data[at] = (char)(0xc0 + xorshift(&s) % 64);
+				break;
+			case 2:		/* cut */
+				in.len = at + 1;
+				break;
+			default:	/* repeat a piece */
+				memcpy(piece, in.data + at, (in.len - at) % 64);
+				buf_add(&in, piece, (in.len - at) % 64);
+				break;
+			}
+		}
+		cr_assert_eq(LLVMFuzzerTestOneInput((const uint8_t *)in.data,
+		    in.len), 0);
+	}
+	buf_free(&seeds);
+	buf_free(&in);
 }
