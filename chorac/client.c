@@ -511,6 +511,8 @@ client_hello(struct client *c, const struct client_opts *o,
 	struct proto_enc e;
 	int rv;
 
+	if (c->timeout_ms == 0 || c->timeout_ms > CLIENT_HELLO_TIMEOUT_MS)
+		c->timeout_ms = CLIENT_HELLO_TIMEOUT_MS;
 	proto_enc_init(&e);
 	proto_enc_map(&e);
 	proto_enc_kv_uint(&e, PROTO_F_VERSION, PROTO_VERSION);
@@ -563,12 +565,12 @@ client_open(const struct client_opts *o, struct client_error *err)
 	c = xcalloc(1, sizeof(*c));
 	c->fd = fd;
 	c->socket = sock;
-	c->timeout_ms = o->timeout_ms;
 	c->dec = proto_decoder_new(0);
 	if (client_hello(c, o, err) == -1) {
 		client_close(c);
 		return NULL;
 	}
+	c->timeout_ms = o->timeout_ms;
 	return c;
 }
 

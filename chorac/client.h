@@ -27,6 +27,9 @@ struct client;
 
 /* How long to wait for a spawned daemon to answer, by default. */
 #define CLIENT_SPAWN_TIMEOUT_MS	5000
+/* The most hello may take, whatever the call timeout: a daemon that
+ * accepts but never answers must not hang every chorac. */
+#define CLIENT_HELLO_TIMEOUT_MS	10000
 
 enum client_status {
 	CLIENT_OK = 0,

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -236,6 +238,31 @@ Test(client, a_socket_path_that_cannot_be)
 	cr_assert_eq(err.status, CLIENT_UNREACHABLE);
 	cr_assert_not_null(strstr(err.message, "socket path too long"));
 	client_error_clear(&err);
+}
+
+Test(client, a_daemon_that_accepts_but_never_answers)
+{
+	struct client_opts o = opts();
+	struct client_error err;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char *dir = xprintf("%s/run", testd_dir);
+	int fd;
+
+	/* The kernel completes the connect; nobody ever reads. */
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	strcpy(sun.sun_path, testd_sock);
+	cr_assert_neq(fd = socket(AF_UNIX, SOCK_STREAM, 0), -1);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	o.no_spawn = true;
+	o.timeout_ms = 200;
+	cr_assert_null(client_open(&o, &err));
+	cr_assert_eq(err.status, CLIENT_TIMEOUT);
+	cr_assert_not_null(strstr(err.message, "within 200 ms"), "%s",
+	    err.message);
+	client_error_clear(&err);
+	close(fd);
+	free(dir);
 }
 
 Test(client, call_timeout_makes_the_connection_unusable)
