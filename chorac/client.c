@@ -511,8 +511,9 @@ client_hello(struct client *c, const struct client_opts *o,
 	struct proto_enc e;
 	int rv;
 
-	if (c->timeout_ms == 0 || c->timeout_ms > CLIENT_HELLO_TIMEOUT_MS)
-		c->timeout_ms = CLIENT_HELLO_TIMEOUT_MS;
+	c->timeout_ms = o->timeout_ms != 0 &&
+	    o->timeout_ms < CLIENT_HELLO_TIMEOUT_MS ? o->timeout_ms :
+	    CLIENT_HELLO_TIMEOUT_MS;
 	proto_enc_init(&e);
 	proto_enc_map(&e);
 	proto_enc_kv_uint(&e, PROTO_F_VERSION, PROTO_VERSION);
