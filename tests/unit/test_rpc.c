@@ -689,16 +689,19 @@ Test(rpc, socket_activation)
 
 #define NOBODY	65534
 
-/* Run fn as uid/gid 65534 with no groups, in a child; its exit code. */
+/*
+ * Run fn as uid/gid 65534 in a child, with the supplementary group
+ * extra (or none for 0); its exit code.
+ */
 static int
-as_nobody(int (*fn)(void))
+as_nobody_in(int (*fn)(void), gid_t extra)
 {
 	pid_t pid;
 	int status;
 
 	cr_assert_neq(pid = fork(), -1);
 	if (pid == 0) {
-		if (setgroups(0, NULL) == -1 ||
+		if (setgroups(extra != 0, &extra) == -1 ||
 		    setresgid(NOBODY, NOBODY, NOBODY) == -1 ||
 		    setresuid(NOBODY, NOBODY, NOBODY) == -1)
 			_exit(100);
@@ -707,6 +710,12 @@ as_nobody(int (*fn)(void))
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status));
 	return WEXITSTATUS(status);
+}
+
+static int
+as_nobody(int (*fn)(void))
+{
+	return as_nobody_in(fn, 0);
 }
 
 static void
@@ -828,5 +837,16 @@ Test(rpc, an_allowed_group_gets_in)
 	testd_start(OPTS("--allow-gid", "65534"));
 	open_up();
 	cr_assert_eq(as_nobody(nobody_hello), NB_OK, "primary gid 65534");
+	testd_stop();
+}
+
+Test(rpc, a_supplementary_group_counts)
+{
+	need_root();
+	testd_start(OPTS("--allow-gid", "4242"));
+	open_up();
+	cr_assert_eq(as_nobody(nobody_hello), NB_CLOSED, "not without it");
+	cr_assert_eq(as_nobody_in(nobody_hello, 4242), NB_OK,
+	    "SO_PEERGROUPS shows the supplementary group");
 	testd_stop();
 }
