@@ -119,8 +119,7 @@ server_main(void *arg)
 static void
 server_open(struct server *s, const char *path)
 {
-	struct rpc_config cfg = { .owner = geteuid(), .group = (gid_t)-1,
-	    .server = "rpc_bench", .max_conns = 1024 };
+	struct rpc_config cfg = { .server = "rpc_bench", .max_conns = 1024 };
 	char *cause = NULL;
 
 	s->dir[0] = '\0';

@@ -206,6 +206,8 @@ server_config(struct rpc_server *s, const struct rpc_config *cfg)
 	    sizeof(uid_t));
 	c->read_gids = copy_ids(cfg->read_gids, cfg->nread_gids,
 	    sizeof(gid_t));
+	if (c->owner == 0)
+		c->owner = geteuid();
 	if (c->max_conns == 0)
 		c->max_conns = RPC_MAX_CONNS;
 	if (c->max_outbuf == 0)

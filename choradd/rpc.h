@@ -57,11 +57,14 @@ struct rpc_req;
 
 struct rpc_config {
 	const char	*socket;	/* resolved path (proto_socket_path) */
-	const char	*server;	/* name + version for hello/status */
-	uid_t		 owner;		/* full access; uid 0 always has it */
-	gid_t		 group;		/* socket group: mode 0660, directory
-					   0710; (gid_t)-1 for none: 0600 in
-					   a 0700 directory */
+	const char	*server;	/* name + version for hello; NULL:
+					   "choradd VERSION" */
+	uid_t		 owner;		/* full access; 0: the daemon's own
+					   euid (uid 0 always has it) */
+	bool		 has_group;	/* share the socket with group: mode
+					   0660 in a 0710 directory of that
+					   group; else 0600 in 0700 */
+	gid_t		 group;
 	/* Full access for these uids and for members of these groups. */
 	const uid_t	*allow_uids;
 	size_t		 nallow_uids;
@@ -88,8 +91,9 @@ typedef void	(*rpc_cancel)(struct rpc_req *req, void *arg);
 
 /*
  * Listen on cfg->socket, or on the socket systemd passed (LISTEN_FDS),
- * serving on loop.  cfg is copied (arrays too).  When binding: the
- * directory is created 0700 (0710 with a group), a socket left by a dead
+ * serving on loop.  cfg is copied (arrays too); a zeroed config with a
+ * socket path is a sound default.  When binding: the directory is
+ * created 0700 (0710 with a group), a socket left by a dead
  * daemon is replaced and a live one refused ("another choradd is serving
  * PATH"); "PATH.pid" is held locked (flock) while the server runs.
  * Returns the server, or NULL with *cause (allocated).

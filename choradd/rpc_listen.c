@@ -33,7 +33,7 @@
 static bool
 has_group(const struct rpc_server *s)
 {
-	return s->cfg.group != (gid_t)-1;
+	return s->cfg.has_group;
 }
 
 /* Take the socket systemd passed.  0 done, 1 none passed, -1 error. */

@@ -282,7 +282,9 @@ parse_args(int argc, char **argv, struct rpc_config *cfg)
 			cfg->allow_gids = &allow_gid;
 			cfg->nallow_gids = 1;
 			break;
-		case 'G': cfg->group = (gid_t)atol(optarg); break;
+		case 'G': cfg->group = (gid_t)atol(optarg);
+			cfg->has_group = true;
+			break;
 		case 'c': cfg->max_conns = (unsigned)atol(optarg); break;
 		case 'o': cfg->max_outbuf = (size_t)atol(optarg); break;
 		case 'p': cfg->max_parked = (unsigned)atol(optarg); break;
@@ -296,8 +298,7 @@ parse_args(int argc, char **argv, struct rpc_config *cfg)
 int
 main(int argc, char **argv)
 {
-	struct rpc_config cfg = { .owner = geteuid(), .group = (gid_t)-1,
-	    .server = "rpc_testd" };
+	struct rpc_config cfg = { .server = "rpc_testd" };
 	struct testd t = { .loop = EV_DEFAULT };
 	ev_signal sterm, sint;
 	char *cause = NULL;
