@@ -380,8 +380,7 @@ dispatch_request(struct rpc_conn *c, struct proto_msg *m)
 	int code;
 
 	if ((def = proto_method_find(m->method, m->method_len)) == NULL) {
-		name = xstrndup(m->method, m->method_len > 64 ? 64 :
-		    m->method_len);
+		name = proto_quote(m->method, m->method_len);
 		why = xprintf("unknown method '%s'", name);
 		rpc_conn_error(c, m->msgid, PROTO_E_NO_METHOD, why);
 		free(name);

@@ -370,6 +370,11 @@ uint64_t	 proto_get_uint(const msgpack_object *map, enum proto_field f,
 /* A STRS field as a NULL-terminated array in a; *n its length. */
 const char	**proto_get_strs(const msgpack_object *map, enum proto_field f,
 		    struct arena *a, size_t *n);
+/*
+ * A string from the wire made safe to show: printable ASCII, other bytes
+ * as \xNN, cut after 64 bytes with "...".  Allocated; caller frees.
+ */
+char		*proto_quote(const char *s, size_t n);
 /* Does o hold exactly the string s? */
 bool		 proto_str_eq(const msgpack_object *o, const char *s);
 

@@ -51,9 +51,8 @@ check_utf8(const char *s, size_t n)
 	return true;
 }
 
-/* A string from the wire, shortened and made printable for a message. */
-static char *
-check_quote(const char *s, size_t n)
+char *
+proto_quote(const char *s, size_t n)
 {
 	struct buf b = BUF_INIT;
 
@@ -142,7 +141,7 @@ static char *
 check_fail_choice(const struct proto_method_def *m,
     const struct proto_param *row, const msgpack_object *bad)
 {
-	char *q = check_quote(bad->via.str.ptr, bad->via.str.size);
+	char *q = proto_quote(bad->via.str.ptr, bad->via.str.size);
 	struct buf b = BUF_INIT;
 
 	buf_printf(&b, "%s: field '%s' must be one of ", m->name,
@@ -191,7 +190,7 @@ check_pair(const struct proto_method_def *m, const msgpack_object_kv *kv,
 		return -1;
 	}
 	if ((row = check_find(m, &kv->key)) == NULL) {
-		q = check_quote(kv->key.via.str.ptr, kv->key.via.str.size);
+		q = proto_quote(kv->key.via.str.ptr, kv->key.via.str.size);
 		xasprintf(cause, "%s: unknown field '%s'", m->name, q);
 		free(q);
 		return -1;

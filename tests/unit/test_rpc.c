@@ -149,6 +149,13 @@ Test(rpc, the_gate_answers_errors_and_keeps_the_connection)
 	cr_assert_str_eq(msg, "unknown method 'nope'");
 	free(msg);
 	proto_msg_free(&m);
+	/* A name that is not text comes back escaped (valid UTF-8). */
+	cr_assert(rconn_send(&c, "\x94\x00\x05\xa2\xff\x01\x91\x80", 8));
+	cr_assert_eq(rconn_recv(&c, &m), 1);
+	cr_assert_eq(rconn_error(&m, &msg), PROTO_E_NO_METHOD);
+	cr_assert_str_eq(msg, "unknown method '\\xff\\x01'");
+	free(msg);
+	proto_msg_free(&m);
 	/* Wrong type. */
 	proto_enc_init(&e);
 	proto_enc_map(&e);
