@@ -206,8 +206,8 @@ client_exec_daemon(const char *prog, const char *sock, const char *log,
 	execvp(prog, argv);
 fail:
 	e = errno;
-	if (write(wfd, &e, sizeof(e)) != sizeof(e))
-		_exit(127);
+	while (write(wfd, &e, sizeof(e)) == -1 && errno == EINTR)
+		;
 	_exit(127);
 }
 
