@@ -21,6 +21,39 @@
  * Ownership: the server owns connections and requests.  A request is
  * valid from the handler call until rpc_reply*() or its cancel callback,
  * whichever comes first; both free it.
+ *
+ * A handler, e.g. rpc_show.c (fields by constant, never by string):
+ *
+ *	static void
+ *	rpc_show(struct rpc_req *req, void *arg)
+ *	{
+ *		const msgpack_object *p = rpc_req_params(req);
+ *		const char *id = proto_get_str(p, PROTO_F_ID,
+ *		    rpc_req_arena(req));		(required: never NULL)
+ *		struct proto_enc e;
+ *
+ *		if (... not found ...) {
+ *			rpc_reply_errorf(req, PROTO_E_NOT_FOUND,
+ *			    "show: no config or content '%s'", id);
+ *			return;
+ *		}
+ *		proto_enc_init(&e);
+ *		proto_enc_map(&e);
+ *		proto_enc_kv_str(&e, PROTO_F_ID, id);
+ *		proto_enc_key(&e, PROTO_F_TEXT);
+ *		proto_enc_strn(&e, text, len);
+ *		...
+ *		proto_enc_end(&e);
+ *		rpc_reply(req, &e);
+ *		proto_enc_free(&e);
+ *	}
+ *
+ *	rpc_register(server, PROTO_M_SHOW, rpc_show, daemon);
+ *
+ * A waiting method parks instead: rpc_req_park(req, waiter_cancel, w)
+ * and keeps req in its list of waiters; at the end of the pass it calls
+ * rpc_reply(req, ...) and forgets it, and waiter_cancel removes it from
+ * the list if the client goes first.
  */
 #ifndef CHORA_RPC_H
 #define CHORA_RPC_H
