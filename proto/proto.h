@@ -275,9 +275,8 @@ enum proto_msg_type {
 
 /*
  * One decoded message.  Every pointer points into memory owned by zone
- * (NULL for a message of scalars only);
- * proto_msg_free() releases it.  A message can be kept (a parked request)
- * while its decoder goes on decoding.
+ * (NULL for a message of scalars only); proto_msg_free() releases it.  A
+ * message can be kept (a parked request) while its decoder goes on.
  */
 struct proto_msg {
 	enum proto_msg_type	 type;
@@ -297,7 +296,10 @@ void	proto_msg_free(struct proto_msg *m);
 
 struct proto_decoder;
 
-/* A decoder refusing messages above max bytes (0: PROTO_MAX_MESSAGE). */
+/*
+ * A decoder refusing messages above max bytes (0: PROTO_MAX_MESSAGE).
+ * Caller frees with proto_decoder_free(); messages it returned stay valid.
+ */
 struct proto_decoder *proto_decoder_new(size_t max);
 void	proto_decoder_free(struct proto_decoder *d);
 /*
