@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cjson.h"
 #include "fileio.h"
 #include "path.h"
 #include "xmalloc.h"
@@ -112,6 +113,26 @@ store_now(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Event details are a JSON object or absent. */
+static int
+store_details_check(const char *details, const char *what, char **cause)
+{
+	json_t *doc;
+
+	if (details == NULL)
+		return 0;
+	if ((doc = cjson_parse(details, strlen(details), what, cause)) == NULL)
+		return -1;
+	if (!json_is_object(doc)) {
+		*cause = xprintf("%s: event details are not a JSON object",
+		    what);
+		json_decref(doc);
+		return -1;
+	}
+	json_decref(doc);
+	return 0;
 }
 
 static const char *
@@ -270,7 +291,8 @@ int
 store_generation_put(struct store *s, struct store_generation *g,
     char **cause)
 {
-	if (store_content_check(&g->content, cause) == -1)
+	if (store_content_check(&g->content, cause) == -1 ||
+	    store_details_check(g->details, g->content.id, cause) == -1)
 		return -1;
 	return s->ops->generation_put(s->b, g, cause);
 }
@@ -382,6 +404,9 @@ store_event_append(struct store *s, struct store_event *ev, char **cause)
 		*cause = xprintf("bad event kind %d", (int)ev->kind);
 		return -1;
 	}
+	if (store_details_check(ev->details, store_event_kind_name(ev->kind),
+	    cause) == -1)
+		return -1;
 	if (ev->at == 0)
 		ev->at = store_now();
 	return s->ops->event_append(s->b, ev, cause);

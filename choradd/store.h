@@ -27,7 +27,13 @@
  *    (STORE_READONLY) and never sees a half-written transaction.
  *
  * Changes to this header are listed here, newest first:
- *   (none yet: first version)
+ *   - store_event_append()/store_generation_put(): details must be a JSON
+ *     object (else -1 with a cause naming the line); store_gc() on a
+ *     STORE_READONLY store is refused.
+ *   - Puts no longer fill store_content.blob (only gets do);
+ *     store_content_put() records no event (group it with
+ *     store_event_append() in a transaction); a removal has hash "".
+ *   - First version (df718ca).
  */
 #ifndef CHORA_STORE_H
 #define CHORA_STORE_H

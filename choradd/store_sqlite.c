@@ -69,8 +69,11 @@ static const char *const sq_sql[SQ_COUNT] = {
 	    " hash, type, json, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
 	    " ?7)",
 	[SQ_CONFIG_HEAD_SET] = "INSERT INTO config_head(ws, config_id, seq,"
-	    " type) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(ws, config_id) DO"
-	    " UPDATE SET seq = excluded.seq, type = excluded.type",
+	    " type, version, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7) ON CONFLICT(ws, config_id) DO UPDATE SET"
+	    " seq = excluded.seq, type = excluded.type,"
+	    " version = excluded.version, hash = excluded.hash,"
+	    " created_at = excluded.created_at",
 	[SQ_CONFIG_HISTORY] = "SELECT seq, version, type, json, hash,"
 	    " created_at FROM configs WHERE ws = ?1 AND config_id = ?2"
 	    " ORDER BY seq DESC",
@@ -78,21 +81,25 @@ static const char *const sq_sql[SQ_COUNT] = {
 	    " id = ?3",
 	[SQ_CTX_INSERT] = "INSERT OR IGNORE INTO ctx(ws, entity, key, value,"
 	    " id) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[SQ_CONTENT_HEAD] = "SELECT " SQ_CONTENT_COLS ", c.body, c.seq FROM"
-	    " content_head h JOIN content c ON c.seq = h.seq WHERE h.ws = ?1"
-	    " AND h.content_id = ?2",
-	[SQ_CONTENT_BY_VERSION] = "SELECT " SQ_CONTENT_COLS ", c.body, c.seq"
-	    " FROM content c WHERE c.ws = ?1 AND c.content_id = ?2 AND"
-	    " c.version = ?3",
+	[SQ_CONTENT_HEAD] = "SELECT " SQ_CONTENT_COLS ", b.body FROM"
+	    " content_head h JOIN content c ON c.seq = h.seq LEFT JOIN"
+	    " content_body b ON b.seq = c.seq WHERE h.ws = ?1 AND"
+	    " h.content_id = ?2",
+	[SQ_CONTENT_BY_VERSION] = "SELECT " SQ_CONTENT_COLS ", b.body FROM"
+	    " content c LEFT JOIN content_body b ON b.seq = c.seq WHERE"
+	    " c.ws = ?1 AND c.content_id = ?2 AND c.version = ?3",
 	[SQ_CONTENT_INSERT] = "INSERT INTO content(ws, content_id, version,"
 	    " kind, hash, size, config_id, config_version, config_hash,"
-	    " context, output_path, freshness, ttl, generated_at, body, blob)"
+	    " context, output_path, freshness, ttl, generated_at, blob)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16)",
+	    " ?14, ?15)",
+	[SQ_BODY_INSERT] = "INSERT INTO content_body(seq, body) VALUES (?1,"
+	    " ?2)",
 	[SQ_CONTENT_HEAD_SET] = "INSERT INTO content_head(ws, content_id,"
-	    " seq, config_id, expires_at, kind) VALUES (?1, ?2, ?3, ?4, ?5,"
-	    " ?6) ON CONFLICT(ws, content_id) DO UPDATE SET"
+	    " seq, config_id, freshness, expires_at, kind) VALUES (?1, ?2,"
+	    " ?3, ?4, ?5, ?6, ?7) ON CONFLICT(ws, content_id) DO UPDATE SET"
 	    " seq = excluded.seq, config_id = excluded.config_id,"
+	    " freshness = excluded.freshness,"
 	    " expires_at = excluded.expires_at, kind = excluded.kind",
 	[SQ_CONTENT_PRUNE] = "DELETE FROM content WHERE ws = ?1 AND"
 	    " content_id = ?2 AND version <= ?3 RETURNING blob",
@@ -120,19 +127,17 @@ static const char *const sq_sql[SQ_COUNT] = {
 	    " ws = ?1 AND kind IN ('template', 'data', 'data_part')",
 	[SQ_INPUT_ONE] = "SELECT hash FROM dep_input WHERE ws = ?1 AND"
 	    " kind = ?2 AND id = ?3",
-	[SQ_INPUT_CONFIGS] = "SELECT d.id, d.hash, c.hash FROM dep_input d"
+	[SQ_INPUT_CONFIGS] = "SELECT d.id, d.hash, h.hash FROM dep_input d"
 	    " LEFT JOIN config_head h ON h.ws = d.ws AND h.config_id = d.id"
-	    " LEFT JOIN configs c ON c.seq = h.seq WHERE d.ws = ?1 AND"
-	    " d.kind = 'config' AND c.hash IS NOT d.hash",
+	    " WHERE d.ws = ?1 AND d.kind = 'config' AND h.hash IS NOT d.hash",
 	[SQ_INPUT_CONTENT] = "SELECT d.id, d.hash, CASE WHEN h.kind ="
 	    " 'removed' THEN NULL ELSE c.hash END FROM dep_input d"
 	    " LEFT JOIN content_head h ON h.ws = d.ws AND h.content_id = d.id"
 	    " LEFT JOIN content c ON c.seq = h.seq WHERE d.ws = ?1 AND"
 	    " d.kind = 'content' AND (c.hash IS NOT d.hash OR"
 	    " h.kind = 'removed')",
-	[SQ_HEAD_STRATEGY] = "SELECT c.freshness, h.kind FROM content_head h"
-	    " JOIN content c ON c.seq = h.seq WHERE h.ws = ?1 AND"
-	    " h.content_id = ?2",
+	[SQ_HEAD_STRATEGY] = "SELECT freshness, kind FROM content_head"
+	    " WHERE ws = ?1 AND content_id = ?2",
 	[SQ_HEAD_EXPIRED] = "SELECT content_id, expires_at FROM content_head"
 	    " WHERE ws = ?1 AND expires_at <= ?2",
 	[SQ_HEAD_UNUSUAL] = "SELECT content_id, kind FROM content_head WHERE"
@@ -231,6 +236,32 @@ sq_col_text(struct arena *a, sqlite3_stmt *st, int i)
 	return arena_memdup(a, s, (size_t)sqlite3_column_bytes(st, i));
 }
 
+const char *
+sq_col_text_as(struct arena *a, sqlite3_stmt *st, int i, const char *prev)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	size_t n = (size_t)sqlite3_column_bytes(st, i);
+
+	if (s == NULL)
+		return NULL;
+	if (prev != NULL && strncmp(prev, (const char *)s, n) == 0 &&
+	    prev[n] == '\0')
+		return prev;
+	return arena_memdup(a, s, n);
+}
+
+void
+sq_col_hash(sqlite3_stmt *st, int i, char out[HASH_HEX_SIZE])
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	int n = sqlite3_column_bytes(st, i);
+
+	if (s == NULL || n >= HASH_HEX_SIZE)
+		n = 0;
+	memcpy(out, s, (size_t)n);
+	out[n] = '\0';
+}
+
 void *
 sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size)
 {
@@ -238,7 +269,7 @@ sq_grow(struct arena *a, void *arr, size_t n, size_t *cap, size_t size)
 
 	if (n < *cap)
 		return arr;
-	ncap = *cap < 8 ? 8 : *cap + *cap / 2;
+	ncap = *cap < 16 ? 16 : *cap * 2;
 	arr = arena_realloc(a, arr, *cap * size, ncap * size);
 	*cap = ncap;
 	return arr;
@@ -289,6 +320,22 @@ sq_ws_id(struct sq *q, const char *name, bool create, char **cause)
 		q->ws[q->nws++].id = id;
 	}
 	return id;
+}
+
+sqlite3_stmt *
+sq_ws_stmt(struct sq *q, enum sq_stmt which, const char *ws, int64_t *wsid,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	if ((*wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+		return NULL;
+	if ((st = sq_stmt(q, which, cause)) == NULL) {
+		*wsid = -1;
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, *wsid);
+	return st;
 }
 
 /* ---- blob unlinks deferred to after commit ---- */
@@ -442,11 +489,6 @@ sq_close(void *b)
 	if (q == NULL)
 		return;
 	sq_rollback(q);
-	/* Keep the planner's statistics fresh, as SQLite advises. */
-	if (q->db != NULL && q->version > 0 && !(q->flags & STORE_READONLY) &&
-	    sqlite3_exec(q->db, "PRAGMA optimize", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		log_warnx("%s: optimize: %s", q->dbpath, sqlite3_errmsg(q->db));
 	for (size_t i = 0; i < SQ_COUNT; i++)
 		sqlite3_finalize(q->stmt[i]);
 	for (size_t i = 0; i < SQ_LIST_SHAPES; i++)

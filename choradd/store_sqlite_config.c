@@ -17,7 +17,6 @@ static void
 sq_config_row(struct arena *a, sqlite3_stmt *st, const char *ws,
     const char *id, struct store_config *c)
 {
-	const char *hash;
 
 	memset(c, 0, sizeof *c);
 	c->workspace = arena_strdup(a, ws);
@@ -26,8 +25,7 @@ sq_config_row(struct arena *a, sqlite3_stmt *st, const char *ws,
 	c->version = sq_col_text(a, st, 1);
 	c->type = sq_col_text(a, st, 2);
 	c->json = sq_col_text(a, st, 3);
-	if ((hash = (const char *)sqlite3_column_text(st, 4)) != NULL)
-		snprintf(c->hash, sizeof c->hash, "%s", hash);
+	sq_col_hash(st, 4, c->hash);
 	c->created_at = sqlite3_column_int64(st, 5);
 }
 
@@ -80,6 +78,9 @@ sq_config_write(struct sq *q, struct store_config *c, const char *canon,
 	sq_bind_text(st, 2, c->id);
 	sqlite3_bind_int64(st, 3, c->seq);
 	sq_bind_text(st, 4, c->type);
+	sq_bind_text(st, 5, c->version);
+	sq_bind_text(st, 6, c->hash);
+	sqlite3_bind_int64(st, 7, c->created_at);
 	if (sq_exec(q, st, "config head", cause) == -1)
 		return -1;
 	if (sq_ctx_set(q, ws, "config", c->id, json_object_get(doc,
@@ -125,13 +126,9 @@ sq_config_get(void *b, const char *ws, const char *id, const char *version,
 	int64_t wsid;
 	int rc;
 
-	if ((wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+	if ((st = sq_ws_stmt(q, version == NULL ? SQ_CONFIG_HEAD :
+	    SQ_CONFIG_BY_VERSION, ws, &wsid, cause)) == NULL)
 		return wsid == 0 ? 1 : -1;
-	st = sq_stmt(q, version == NULL ? SQ_CONFIG_HEAD :
-	    SQ_CONFIG_BY_VERSION, cause);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, wsid);
 	sq_bind_text(st, 2, id);
 	if (version != NULL)
 		sq_bind_text(st, 3, version);
@@ -157,11 +154,8 @@ sq_config_history(void *b, const char *ws, const char *id, struct arena *a,
 
 	*out = NULL;
 	*n = 0;
-	if ((wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+	if ((st = sq_ws_stmt(q, SQ_CONFIG_HISTORY, ws, &wsid, cause)) == NULL)
 		return wsid == 0 ? 0 : -1;
-	if ((st = sq_stmt(q, SQ_CONFIG_HISTORY, cause)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, wsid);
 	sq_bind_text(st, 2, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = sq_grow(a, v, *n, &cap, sizeof *v);

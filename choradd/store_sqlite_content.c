@@ -30,23 +30,25 @@
 
 void
 sq_content_row(struct arena *a, sqlite3_stmt *st, int col,
-    struct store_content *c)
+    struct store_content *c, const struct store_content *prev)
 {
-	const char *s;
+	static const struct store_content none;
 	int k;
 
+	if (prev == NULL)
+		prev = &none;
 	memset(c, 0, sizeof *c);
 	c->version = sqlite3_column_int64(st, col + 0);
 	k = store_version_kind_parse((const char *)sqlite3_column_text(st,
 	    col + 1));
 	c->kind = k == -1 ? STORE_VERSION_GENERATED : k;
-	if ((s = (const char *)sqlite3_column_text(st, col + 2)) != NULL)
-		snprintf(c->hash, sizeof c->hash, "%s", s);
+	sq_col_hash(st, col + 2, c->hash);
 	c->len = (size_t)sqlite3_column_int64(st, col + 3);
-	c->config_id = sq_col_text(a, st, col + 4);
-	c->config_version = sq_col_text(a, st, col + 5);
-	c->config_hash = sq_col_text(a, st, col + 6);
-	c->context = sq_col_text(a, st, col + 7);
+	c->config_id = sq_col_text_as(a, st, col + 4, prev->config_id);
+	c->config_version = sq_col_text_as(a, st, col + 5,
+	    prev->config_version);
+	c->config_hash = sq_col_text_as(a, st, col + 6, prev->config_hash);
+	c->context = sq_col_text_as(a, st, col + 7, prev->context);
 	c->output_path = sq_col_text(a, st, col + 8);
 	k = store_freshness_parse((const char *)sqlite3_column_text(st,
 	    col + 9));
@@ -144,9 +146,10 @@ sq_content_head_set(struct sq *q, int64_t ws, const struct store_content *c,
 	sq_bind_text(st, 2, c->id);
 	sqlite3_bind_int64(st, 3, seq);
 	sq_bind_text(st, 4, c->config_id);
+	sq_bind_text(st, 5, store_freshness_name(c->freshness));
 	if (c->freshness == STORE_FRESH_TTL && c->kind != STORE_VERSION_REMOVED)
-		sqlite3_bind_int64(st, 5, c->generated_at + c->ttl * 1000);
-	sq_bind_text(st, 6, store_version_kind_name(c->kind));
+		sqlite3_bind_int64(st, 6, c->generated_at + c->ttl * 1000);
+	sq_bind_text(st, 7, store_version_kind_name(c->kind));
 	return sq_exec(q, st, "content head", cause);
 }
 
@@ -173,9 +176,10 @@ sq_content_prune(struct sq *q, int64_t ws, const struct store_content *c,
 	return rc == SQLITE_DONE ? 0 : sq_fail(q, "prune", cause);
 }
 
+/* The version's row, and its text unless that is in a blob; *seq is set. */
 static int
 sq_content_row_insert(struct sq *q, int64_t ws, struct store_content *c,
-    const char *context, const char *blob, char **cause)
+    const char *context, const char *blob, int64_t *seq, char **cause)
 {
 	sqlite3_stmt *st;
 
@@ -195,13 +199,21 @@ sq_content_row_insert(struct sq *q, int64_t ws, struct store_content *c,
 	sq_bind_text(st, 12, store_freshness_name(c->freshness));
 	sqlite3_bind_int64(st, 13, c->ttl);
 	sqlite3_bind_int64(st, 14, c->generated_at);
-	if (c->text != NULL && blob == NULL && sqlite3_bind_blob64(st, 15,
-	    c->len > 0 ? c->text : "", c->len, SQLITE_STATIC) != SQLITE_OK) {
+	sq_bind_text(st, 15, blob);
+	if (sq_exec(q, st, "insert content", cause) == -1)
+		return -1;
+	*seq = sqlite3_last_insert_rowid(q->db);
+	if (c->text == NULL || blob != NULL)
+		return 0;
+	if ((st = sq_stmt(q, SQ_BODY_INSERT, cause)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, *seq);
+	if (sqlite3_bind_blob64(st, 2, c->len > 0 ? c->text : "", c->len,
+	    SQLITE_STATIC) != SQLITE_OK) {
 		sq_done(st);
 		return sq_fail(q, "bind text", cause);
 	}
-	sq_bind_text(st, 16, blob);
-	return sq_exec(q, st, "insert content", cause);
+	return sq_exec(q, st, "insert text", cause);
 }
 
 /* Insert one version of c->id (hash, version filled in) and its head. */
@@ -212,7 +224,7 @@ sq_content_insert(struct sq *q, int64_t ws, struct store_content *c,
 	char blob[sizeof SQ_BLOB_DIR + HASH_HEX_SIZE], *prev_ctx;
 	struct buf context = BUF_INIT;
 	json_t *doc;
-	int64_t prev;
+	int64_t prev, seq;
 	int rc = -1;
 
 	doc = cjson_parse(c->context != NULL ? c->context : "{}",
@@ -242,10 +254,9 @@ sq_content_insert(struct sq *q, int64_t ws, struct store_content *c,
 	    cause) == -1)
 		goto out;
 	if (sq_content_row_insert(q, ws, c, context.data, blob[0] != '\0' ?
-	    blob : NULL, cause) == -1)
+	    blob : NULL, &seq, cause) == -1)
 		goto out;
-	if (sq_content_head_set(q, ws, c, sqlite3_last_insert_rowid(q->db),
-	    cause) == -1)
+	if (sq_content_head_set(q, ws, c, seq, cause) == -1)
 		goto out;
 	/* Most new versions keep their context: skip rewriting its rows. */
 	if (c->kind == STORE_VERSION_REMOVED)
@@ -324,19 +335,15 @@ sq_content_get(void *b, const char *ws, const char *id, int64_t version,
 	int64_t wsid;
 	int rc;
 
-	if ((wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+	if ((st = sq_ws_stmt(q, version == 0 ? SQ_CONTENT_HEAD :
+	    SQ_CONTENT_BY_VERSION, ws, &wsid, cause)) == NULL)
 		return wsid == 0 ? 1 : -1;
-	st = sq_stmt(q, version == 0 ? SQ_CONTENT_HEAD : SQ_CONTENT_BY_VERSION,
-	    cause);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, wsid);
 	sq_bind_text(st, 2, id);
 	if (version != 0)
 		sqlite3_bind_int64(st, 3, version);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		sq_content_row(a, st, 0, out);
+		sq_content_row(a, st, 0, out, NULL);
 		out->workspace = arena_strdup(a, ws);
 		out->id = arena_strdup(a, id);
 		if (sqlite3_column_type(st, SQ_CONTENT_NCOLS) != SQLITE_NULL) {
@@ -369,16 +376,13 @@ sq_content_history(void *b, const char *ws, const char *id, struct arena *a,
 
 	*out = NULL;
 	*n = 0;
-	if ((wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+	if ((st = sq_ws_stmt(q, SQ_CONTENT_HISTORY, ws, &wsid, cause)) == NULL)
 		return wsid == 0 ? 0 : -1;
-	if ((st = sq_stmt(q, SQ_CONTENT_HISTORY, cause)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, wsid);
 	sq_bind_text(st, 2, id);
 	const char *wsname = arena_strdup(a, ws), *idcopy = arena_strdup(a, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = sq_grow(a, v, *n, &cap, sizeof *v);
-		sq_content_row(a, st, 0, &v[*n]);
+		sq_content_row(a, st, 0, &v[*n], *n > 0 ? &v[*n - 1] : NULL);
 		v[*n].workspace = wsname;
 		v[(*n)++].id = idcopy;
 	}

@@ -86,11 +86,8 @@ sq_deps_get(void *b, const char *ws, enum store_kind pk, const char *pid,
 
 	*out = NULL;
 	*n = 0;
-	if ((wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+	if ((st = sq_ws_stmt(q, SQ_DEPS_GET, ws, &wsid, cause)) == NULL)
 		return wsid == 0 ? 0 : -1;
-	if ((st = sq_stmt(q, SQ_DEPS_GET, cause)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, wsid);
 	sq_bind_text(st, 2, store_kind_name(pk));
 	sq_bind_text(st, 3, pid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -115,11 +112,8 @@ sq_deps_each(void *b, const char *ws, store_edge_fn fn, void *arg,
 	int64_t wsid;
 	int rc, stop = 0;
 
-	if ((wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+	if ((st = sq_ws_stmt(q, SQ_DEPS_EACH, ws, &wsid, cause)) == NULL)
 		return wsid == 0 ? 0 : -1;
-	if ((st = sq_stmt(q, SQ_DEPS_EACH, cause)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, wsid);
 	while (stop == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		d.kind = sq_kind(st, 2);
 		d.id = (const char *)sqlite3_column_text(st, 3);
@@ -150,12 +144,9 @@ sq_deps_tree(void *b, const char *ws, enum store_kind kind, const char *id,
 
 	*out = NULL;
 	*n = 0;
-	if ((wsid = sq_ws_id(q, ws, false, cause)) <= 0)
+	if ((st = sq_ws_stmt(q, reverse ? SQ_TREE_REVERSE : SQ_TREE, ws, &wsid,
+	    cause)) == NULL)
 		return wsid == 0 ? 0 : -1;
-	if ((st = sq_stmt(q, reverse ? SQ_TREE_REVERSE : SQ_TREE, cause)) ==
-	    NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, wsid);
 	sq_bind_text(st, 2, store_kind_name(kind));
 	sq_bind_text(st, 3, id);
 	sqlite3_bind_int64(st, 4, depth > 0 ? depth : STORE_TREE_MAX_ROWS);

@@ -193,6 +193,11 @@ sq_gc(void *b, unsigned keep, struct store_gc_stats *gs, char **cause)
 	int rc = 0;
 
 	memset(gs, 0, sizeof *gs);
+	/* Only the writer may sweep: a reader could race its blob writes. */
+	if (q->flags & STORE_READONLY) {
+		*cause = xprintf("%s: gc needs the writer", q->dbpath);
+		return -1;
+	}
 	if (q->txn) {
 		*cause = xprintf("%s: gc inside a transaction", q->dbpath);
 		return -1;

@@ -38,6 +38,7 @@ enum sq_stmt {
 	SQ_CONTENT_HEAD,
 	SQ_CONTENT_BY_VERSION,
 	SQ_CONTENT_INSERT,
+	SQ_BODY_INSERT,
 	SQ_CONTENT_HEAD_SET,
 	SQ_CONTENT_PRUNE,
 	SQ_CONTENT_HISTORY,
@@ -84,6 +85,7 @@ struct sq {
 
 	sqlite3_stmt	*stmt[SQ_COUNT];
 	sqlite3_stmt	*list[SQ_LIST_SHAPES];
+	size_t		 list_rows[SQ_LIST_SHAPES];	/* last answer's */
 
 	struct sq_ws	*ws;		/* workspaces known to exist */
 	size_t		 nws;
@@ -107,11 +109,20 @@ int		 sq_exec(struct sq *q, sqlite3_stmt *st, const char *what,
 		    char **cause);
 
 void		 sq_bind_text(sqlite3_stmt *st, int i, const char *s);
-/* Room for one more element in an arena array of *cap (grows by half). */
+/* Room for one more element in an arena array of *cap (doubling). */
 void		*sq_grow(struct arena *a, void *arr, size_t n, size_t *cap,
 		    size_t size);
 /* A column as an arena string (NULL for SQL NULL). */
 const char	*sq_col_text(struct arena *a, sqlite3_stmt *st, int i);
+/*
+ * The same, but prev itself when the column equals it: rows in id order
+ * repeat their neighbours' type, version and context, and a list of
+ * 10,000 rows then copies each once.
+ */
+const char	*sq_col_text_as(struct arena *a, sqlite3_stmt *st, int i,
+		    const char *prev);
+/* A hash column into out ("" when NULL or not a hash). */
+void		 sq_col_hash(sqlite3_stmt *st, int i, char out[HASH_HEX_SIZE]);
 
 /*
  * A write: one transaction, or a savepoint inside store_begin()'s.  End
@@ -126,6 +137,14 @@ int		 sq_write_end(struct sq *q, int rc, char **cause);
  */
 int64_t		 sq_ws_id(struct sq *q, const char *name, bool create,
 		    char **cause);
+
+/*
+ * A read of one workspace: the cached statement with ?1 bound to the id of
+ * ws.  NULL with *wsid 0 when the workspace does not exist (an empty
+ * answer, not an error), or with *wsid -1 and *cause on error.
+ */
+sqlite3_stmt	*sq_ws_stmt(struct sq *q, enum sq_stmt which, const char *ws,
+		    int64_t *wsid, char **cause);
 
 /* Remember a blob file to unlink after commit if nothing refers to it. */
 void		 sq_unlink_later(struct sq *q, const char *blob);
@@ -152,10 +171,11 @@ int		 sq_ctx_set(struct sq *q, int64_t ws, const char *entity,
 
 /*
  * Fill a content record (no text, no workspace/id) from the columns of
- * SQ_CONTENT_COLS starting at col.
+ * SQ_CONTENT_COLS starting at col, sharing strings equal to prev's (may
+ * be NULL).
  */
 void		 sq_content_row(struct arena *a, sqlite3_stmt *st, int col,
-		    struct store_content *c);
+		    struct store_content *c, const struct store_content *prev);
 
 /* The backend's operations, one file each. */
 int	sq_config_put(void *b, struct store_config *c, char **cause);

@@ -106,8 +106,8 @@ sq_list_sql(bool content, bool filtered, size_t nwhere)
 		buf_addstr(&b, "SELECT h.content_id, " SQ_CONTENT_COLS
 		    " FROM ");
 	else
-		buf_addstr(&b, "SELECT h.config_id, c.seq, c.version, c.type,"
-		    " c.hash, c.created_at FROM ");
+		buf_addstr(&b, "SELECT h.config_id, h.seq, h.version, h.type,"
+		    " h.hash, h.created_at FROM ");
 	if (nwhere > 0)
 		buf_printf(&b, "ctx x0 CROSS JOIN %s_head h ON h.ws = x0.ws AND"
 		    " h.%s = x0.id", entity, idcol);
@@ -117,13 +117,12 @@ sq_list_sql(bool content, bool filtered, size_t nwhere)
 		buf_addstr(&b, "content_head h INDEXED BY content_head_config");
 	else
 		buf_printf(&b, "%s_head h", entity);
-	buf_printf(&b, " JOIN %s c ON c.seq = h.seq WHERE h.ws = ?1",
-	    content ? "content" : "configs");
 	if (content)
-		buf_addstr(&b, " AND h.kind != 'removed' AND"
+		buf_addstr(&b, " JOIN content c ON c.seq = h.seq WHERE"
+		    " h.ws = ?1 AND h.kind != 'removed' AND"
 		    " c.generated_at >= ?2");
 	else
-		buf_addstr(&b, " AND c.created_at >= ?2");
+		buf_addstr(&b, " WHERE h.ws = ?1 AND h.created_at >= ?2");
 	if (filtered)
 		buf_printf(&b, " AND h.%s = ?3", content ? "config_id" :
 		    "type");
@@ -140,8 +139,24 @@ sq_list_sql(bool content, bool filtered, size_t nwhere)
 			    " x%zu.id = h.%s)", i, i, i, entity, i, pk, i,
 			    pk + 1, i, idcol);
 	}
-	buf_printf(&b, " ORDER BY h.%s LIMIT ?4", idcol);
+	/* x0.id is h's id: ordering by it lets the ctx index give the
+	 * order, where h.id would need a sort of every row. */
+	buf_printf(&b, " ORDER BY %s LIMIT ?4", nwhere > 0 ? "x0.id" :
+	    content ? "h.content_id" : "h.config_id");
 	return buf_detach(&b, NULL);
+}
+
+/*
+ * An array for a list's rows, as long as the last answer of that shape:
+ * a daemon lists the same things again and again, and growing a
+ * 10,000-row array by doubling copies it and faults in fresh pages.
+ */
+static void *
+sq_list_array(struct sq *q, struct arena *a, size_t shape, size_t size,
+    size_t *cap)
+{
+	*cap = q->list_rows[shape];
+	return *cap > 0 ? arena_alloc(a, *cap * size) : NULL;
 }
 
 /*
@@ -150,7 +165,7 @@ sq_list_sql(bool content, bool filtered, size_t nwhere)
  */
 static sqlite3_stmt *
 sq_list_prepare(struct sq *q, bool content, const struct store_filter *f,
-    int64_t *wsp, char **cause)
+    int64_t *wsp, size_t *shapep, char **cause)
 {
 	const char *filter = content ? f->config_id : f->type;
 	size_t shape;
@@ -166,6 +181,7 @@ sq_list_prepare(struct sq *q, bool content, const struct store_filter *f,
 		return NULL;
 	shape = ((content ? 2 : 0) + (filter != NULL)) *
 	    (STORE_WHERE_MAX + 1) + f->nwhere;
+	*shapep = shape;
 	if ((st = q->list[shape]) == NULL) {
 		sql = sq_list_sql(content, filter != NULL, f->nwhere);
 		st = sq_list_stmt(q, shape, sql, cause);
@@ -194,32 +210,32 @@ sq_config_list(void *b, const struct store_filter *f, struct arena *a,
 	struct sq *q = b;
 	struct store_config *v = NULL, *c;
 	sqlite3_stmt *st;
-	size_t cap = 0;
+	size_t cap = 0, shape;
 	int64_t ws;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((st = sq_list_prepare(q, false, f, &ws, cause)) == NULL)
+	if ((st = sq_list_prepare(q, false, f, &ws, &shape, cause)) == NULL)
 		return ws == 0 ? 0 : -1;
+	v = sq_list_array(q, a, shape, sizeof *v, &cap);
 	const char *wsname = arena_strdup(a, f->workspace);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *hash;
-
 		v = sq_grow(a, v, *n, &cap, sizeof *v);
 		c = &v[(*n)++];
 		memset(c, 0, sizeof *c);
 		c->workspace = wsname;
 		c->id = sq_col_text(a, st, 0);
 		c->seq = sqlite3_column_int64(st, 1);
-		c->version = sq_col_text(a, st, 2);
-		c->type = sq_col_text(a, st, 3);
-		if ((hash = (const char *)sqlite3_column_text(st, 4)) != NULL)
-			snprintf(c->hash, sizeof c->hash, "%s", hash);
+		c->version = sq_col_text_as(a, st, 2, *n > 1 ? c[-1].version :
+		    NULL);
+		c->type = sq_col_text_as(a, st, 3, *n > 1 ? c[-1].type : NULL);
+		sq_col_hash(st, 4, c->hash);
 		c->created_at = sqlite3_column_int64(st, 5);
 	}
 	sq_done(st);
 	*out = v;
+	q->list_rows[shape] = *n;
 	return rc == SQLITE_DONE ? 0 : sq_fail(q, "list configs", cause);
 }
 
@@ -230,22 +246,24 @@ sq_content_list(void *b, const struct store_filter *f, struct arena *a,
 	struct sq *q = b;
 	struct store_content *v = NULL;
 	sqlite3_stmt *st;
-	size_t cap = 0;
+	size_t cap = 0, shape;
 	int64_t ws;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((st = sq_list_prepare(q, true, f, &ws, cause)) == NULL)
+	if ((st = sq_list_prepare(q, true, f, &ws, &shape, cause)) == NULL)
 		return ws == 0 ? 0 : -1;
+	v = sq_list_array(q, a, shape, sizeof *v, &cap);
 	const char *wsname = arena_strdup(a, f->workspace);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = sq_grow(a, v, *n, &cap, sizeof *v);
-		sq_content_row(a, st, 1, &v[*n]);
+		sq_content_row(a, st, 1, &v[*n], *n > 0 ? &v[*n - 1] : NULL);
 		v[*n].workspace = wsname;
 		v[(*n)++].id = sq_col_text(a, st, 0);
 	}
 	sq_done(st);
 	*out = v;
+	q->list_rows[shape] = *n;
 	return rc == SQLITE_DONE ? 0 : sq_fail(q, "list content", cause);
 }

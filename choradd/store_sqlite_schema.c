@@ -13,7 +13,15 @@
  * EXPLAIN QUERY PLAN):
  *  - configs(ws, config_id, seq) and the head tables make "latest config",
  *    "latest content" and "list" one primary-key lookup or a walk of
- *    heads only, never of the full history;
+ *    heads only, never of the full history; config_head repeats the
+ *    columns a config list shows, so listing reads no config JSON;
+ *  - inline texts live in content_body, apart from the metadata, so that
+ *    lists, history and freshness read dense rows; content_head repeats
+ *    the strategy, so that deciding whether an output follows its inputs
+ *    reads the head alone;
+ *  - no statistics (ANALYZE) are kept: the plans below are the ones the
+ *    tests check, and with statistics SQLite chose to build a Bloom filter
+ *    over all of deps at every step of a recursive tree walk;
  *  - deps' primary key (parent first) serves trees; deps_reverse (child
  *    first, with the hash) serves reverse trees and "what depends on X";
  *  - dep_input holds each distinct (input, hash) that some output read,
@@ -60,6 +68,9 @@ static const char sq_schema_v1[] =
 "  config_id TEXT NOT NULL,\n"
 "  seq INTEGER NOT NULL,\n"
 "  type TEXT NOT NULL,\n"
+"  version TEXT,\n"
+"  hash TEXT NOT NULL,\n"
+"  created_at INTEGER NOT NULL,\n"
 "  PRIMARY KEY (ws, config_id)\n"
 ") WITHOUT ROWID;\n"
 "CREATE TABLE content (\n"
@@ -77,9 +88,12 @@ static const char sq_schema_v1[] =
 "  freshness TEXT NOT NULL DEFAULT 'dependency',\n"
 "  ttl INTEGER NOT NULL DEFAULT 0,\n"
 "  generated_at INTEGER NOT NULL,\n"
-"  body BLOB,\n"
 "  blob TEXT,\n"
 "  UNIQUE (ws, content_id, version)\n"
+");\n"
+"CREATE TABLE content_body (\n"
+"  seq INTEGER PRIMARY KEY REFERENCES content(seq) ON DELETE CASCADE,\n"
+"  body BLOB NOT NULL\n"
 ");\n"
 "CREATE INDEX content_by_blob ON content(blob) WHERE blob IS NOT NULL;\n"
 "CREATE TABLE content_head (\n"
@@ -87,6 +101,7 @@ static const char sq_schema_v1[] =
 "  content_id TEXT NOT NULL,\n"
 "  seq INTEGER NOT NULL,\n"
 "  config_id TEXT,\n"
+"  freshness TEXT NOT NULL,\n"
 "  expires_at INTEGER,\n"
 "  PRIMARY KEY (ws, content_id)\n"
 ") WITHOUT ROWID;\n"
@@ -317,6 +332,14 @@ sq_version_file(struct sq *q, char **cause)
 	return rc;
 }
 
+/*
+ * For every connection: foreign keys on; a 16 MiB page cache; and the
+ * file mapped (up to 1 GiB of address space) so that reading a page is a
+ * memory access rather than a pread(2) copy.
+ */
+#define SQ_PRAGMAS "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;" \
+	"PRAGMA mmap_size = 1073741824"
+
 int
 sq_schema_open(struct sq *q, char **cause)
 {
@@ -338,8 +361,7 @@ sq_schema_open(struct sq *q, char **cause)
 			return -1;
 		}
 		q->version = v;
-		return sq_exec_sql(q, "PRAGMA foreign_keys = ON", "open",
-		    cause);
+		return sq_exec_sql(q, SQ_PRAGMAS, "open", cause);
 	}
 	/*
 	 * WAL: readers never block the writer nor see its uncommitted work.
@@ -347,8 +369,7 @@ sq_schema_open(struct sq *q, char **cause)
 	 * of the machine), at a fraction of FULL's fsyncs.
 	 */
 	if (sq_exec_sql(q, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-	    "PRAGMA cache_size = -16384", "open", cause) == -1)
+	    "PRAGMA synchronous = NORMAL;" SQ_PRAGMAS, "open", cause) == -1)
 		return -1;
 	if (v < STORE_SCHEMA_VERSION && sq_migrate(q, v, cause) == -1)
 		return -1;

@@ -24,7 +24,7 @@ sync_daemon
 [ ! -e "$ROOT/out/compose-mysql.yml" ] || fail "mysql output still there"
 [ "$(sql "select kind from content where content_id='compose/mysql' order by version desc limit 1")" = removed ] ||
 	fail "no removal recorded"
-sql "select body from content where content_id='compose/mysql' and kind='generated'" |
+bodies compose/mysql generated |
 	grep -q "image: mysql:latest" || fail "removed text not in history"
 grep -q "image: mysql" "$ROOT/out/README.md" && fail "README still lists mysql"
 ok "removed item's output deleted, text kept"

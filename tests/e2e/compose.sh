@@ -40,7 +40,7 @@ problems | grep -q "ai-content.json:.*generator type 'code_generation' is not su
 	fail "unsupported generator not reported: $(problems)"
 [ "$(sql "select count(*) from content where content_id='intro' and kind='imported'")" = 2 ] ||
 	fail "ephemeral history not imported"
-[ "$(sql "select body from content where content_id='intro' and kind='imported' order by version limit 1")" = "old intro one" ] ||
+[ "$(bodies intro imported | head -1)" = "old intro one" ] ||
 	fail "import order"
 [ -f "$ROOT/ephemeral/intro/20250101T000000Z.md" ] || fail "ephemeral file touched"
 ok "chora-compose project works unchanged"

@@ -8,7 +8,7 @@ echo "# my local tweak" >> "$ROOT/out/compose-mongo.yml"
 sync_daemon
 [ "$(status drifted)" = 1 ] || fail "drift not reported: $(problems)"
 grep -q "drift: out/compose-mongo.yml" "$LOG" || fail "drift not logged"
-sql "select body from content where content_id='compose/mongo' and kind='drift'" |
+bodies compose/mongo drift |
 	grep -q "my local tweak" || fail "drifted text not in history"
 ok "drift reported and kept"
 # An input change regenerates it; the hand edit is in history already.

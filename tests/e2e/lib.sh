@@ -89,6 +89,13 @@ for p in json.load(open(sys.argv[1]))["problems"]: print(p["what"], p["id"], p["
 # sql QUERY: ask the store.
 sql() { sqlite3 "$ROOT/.chora/storage.db" "$1"; }
 
+# bodies ID KIND: the texts of an output's versions of one kind, oldest
+# first (texts below 100 KiB live in content_body).
+bodies() {
+	sql "select b.body from content c join content_body b on b.seq = c.seq
+	     where c.content_id = '$1' and c.kind = '$2' order by c.version"
+}
+
 inode() { stat -c '%i' "$ROOT/$1"; }
 mtime() { stat -c '%Y.%y' "$ROOT/$1"; }
 

@@ -807,6 +807,16 @@ Test(store, events_append_and_filter)
 	cr_assert_eq(store_event_list(s, &f, a, &v, &n, &cause), 0);
 	cr_assert_eq(n, 1);
 	cr_assert_gt(v[0].seq, e.seq);
+	struct store_event bad = { .kind = STORE_EVENT_FAILURE,
+	    .details = "{\"error\": oops}" };
+	cr_assert_eq(store_event_append(s, &bad, &cause), -1);
+	cr_assert_not_null(strstr(cause, "failure:1: error:"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	bad.details = "[1]";
+	cr_assert_eq(store_event_append(s, &bad, &cause), -1);
+	free(cause);
+	cause = NULL;
 	json_t *d = json_loads(v[0].details, 0, NULL);
 	cr_assert(json_is_object(d), "generation details are JSON");
 	cr_assert_eq(json_integer_value(json_object_get(d, "version")), 1);
@@ -926,6 +936,10 @@ Test(store, readers_cannot_write)
 	cr_assert_eq(store_content_put(r, &c, &cause), -1);
 	cr_assert_not_null(strstr(cause, "read-only"), "%s", cause);
 	cr_assert_eq(store_content_get(r, NULL, "y", 0, a, &got, &cause), 0);
+	struct store_gc_stats gs;
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(store_gc(r, 0, &gs, &cause), -1, "only the writer sweeps");
 	store_close(r);
 
 	char *nowhere = st_tmproot();
