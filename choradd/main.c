@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -22,7 +23,10 @@
 #include "path.h"
 #include "pool.h"
 #include "project.h"
+#include "proto.h"
 #include "root.h"
+#include "rpc.h"
+#include "rpc_methods.h"
 #include "scheduler.h"
 #include "sd.h"
 #include "xmalloc.h"
@@ -39,6 +43,7 @@ struct daemon {
 	bool		 ready;		/* READY=1 sent */
 	bool		 fixed_drift;	/* --once: second pass done */
 	int		 exit;
+	struct rpc_daemon rpcd;		/* what method handlers see */
 	ev_signal	 sigterm, sigint, sighup;
 };
 
@@ -49,6 +54,40 @@ usage(void)
 	    "[--socket PATH] [--foreground]\n               [--once] [--check] "
 	    "[--log-level error|warn|info|debug]\n");
 	exit(2);
+}
+
+/* Serve the socket (daemon mode): --socket, choradd.conf, or the
+ * default path; systemd's socket when activated. */
+static struct rpc_server *
+serve(struct daemon *d, const char *opt, const struct conf *conf)
+{
+	struct rpc_config cfg = { 0 };
+	struct rpc_server *s;
+	char *path, *cause = NULL;
+
+	if ((path = proto_socket_path(opt != NULL ? opt : conf->socket,
+	    &cause)) == NULL)
+		fatalx("%s", cause);
+	cfg.socket = path;
+	cfg.server = "choradd " CHORA_VERSION;
+	cfg.owner = getuid();
+	cfg.group = (gid_t)-1;
+	cfg.allow_uids = conf->uids;
+	cfg.nallow_uids = conf->nuids;
+	cfg.allow_gids = conf->gids;
+	cfg.nallow_gids = conf->ngids;
+	if ((s = rpc_server_new(d->loop, &cfg, &cause)) == NULL)
+		fatalx("%s", cause);
+	d->rpcd.loop = d->loop;
+	d->rpcd.sched = d->sched;
+	d->rpcd.projects = d->projects;
+	d->rpcd.nprojects = d->nprojects;
+	d->rpcd.server = s;
+	d->rpcd.started = time(NULL);
+	rpc_methods_register(s, &d->rpcd);
+	log_info("serving %s", rpc_server_socket(s));
+	free(path);
+	return s;
 }
 
 /* Write <root>/.chora/daemon-status.json: counters and problems. */
@@ -245,8 +284,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon d = { .mode = MODE_DAEMON };
+	struct rpc_server *server = NULL;
 	struct conf conf;
-	char **roots = NULL, *config = NULL, *cause = NULL;
+	char **roots = NULL, *config = NULL, *cause = NULL, *socket = NULL;
 	size_t nroots = 0;
 	int c, level = -1;
 	bool foreground = false;
@@ -259,7 +299,7 @@ main(int argc, char **argv)
 			roots[nroots++] = xstrdup(optarg);
 			break;
 		case 'c': config = optarg; break;
-		case 's': break;	/* the rpc layer's (see docs/daemon.md) */
+		case 's': socket = optarg; break;
 		case 'f': foreground = true; break;
 		case 'o': d.mode = MODE_ONCE; break;
 		case 'k': d.mode = MODE_CHECK; break;
@@ -310,6 +350,7 @@ main(int argc, char **argv)
 	if (d.mode == MODE_DAEMON) {
 		signals(&d);
 		sd_start(d.loop);
+		server = serve(&d, socket, &conf);
 	}
 	sched_start(d.sched);
 	ev_run(d.loop, 0);
@@ -318,6 +359,7 @@ main(int argc, char **argv)
 	else if (d.mode == MODE_ONCE && count_problems(&d, false, false) > 0)
 		d.exit = 1;	/* the failures were logged as they happened */
 	sd_stop();
+	rpc_server_free(server);
 	sched_free(d.sched);
 	pool_free(d.pool);
 	for (size_t i = 0; i < d.nprojects; i++)

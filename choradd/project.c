@@ -64,6 +64,7 @@ struct project {
 	struct envslot	*envs;
 	size_t		 nenvs;
 	tmpl_data	**vars;		/* [nws] */
+	char		**wsnames;	/* [nws + 1], pointing into root */
 	struct cstate	*cs;
 	size_t		 ncs;
 	size_t		 nlevels;
@@ -340,8 +341,11 @@ setup_configs(struct project *p)
 	p->ncs = r->nconfigs;
 	p->cs = xcalloc(p->ncs + 1, sizeof(*p->cs));
 	p->vars = xcalloc(r->nws, sizeof(*p->vars));
-	for (size_t w = 0; w < r->nws; w++)
+	p->wsnames = xcalloc(r->nws + 1, sizeof(char *));
+	for (size_t w = 0; w < r->nws; w++) {
 		p->vars[w] = parse_json(r->ws[w].vars, ROOT_MANIFEST);
+		p->wsnames[w] = r->ws[w].name;
+	}
 	for (size_t i = 0; i < p->ncs; i++) {
 		p->cs[i].cfg = r->configs[i];
 		p->cs[i].level = -1;
@@ -408,6 +412,8 @@ teardown_configs(struct project *p)
 		tmpl_data_free(p->vars[w]);
 	free(p->vars);
 	p->vars = NULL;
+	free(p->wsnames);
+	p->wsnames = NULL;
 	for (size_t i = 0; i < p->nenvs; i++)
 		tmpl_env_free(p->envs[i].env);
 	free(p->envs);
@@ -803,6 +809,19 @@ project_fsync(const struct project *p)
 	return p->root->fsync;
 }
 
+bool
+project_writable(const struct project *p)
+{
+	return p->store != NULL && !p->check;
+}
+
+const char *const *
+project_workspaces(const struct project *p, size_t *n)
+{
+	*n = p->root->nws;
+	return (const char *const *)p->wsnames;
+}
+
 void
 project_touch(struct project *p, const char *rel)
 {
@@ -1031,6 +1050,11 @@ take_changes(struct project *p)
 	while (strmap_next(p->dirty, &it, &rel, NULL)) {
 		struct unit *u;
 		if (is_cookie(rel)) {
+			char *abs = path_join(p->path, rel);
+			int gone = access(abs, F_OK) == -1;
+			free(abs);
+			if (gone)
+				continue;	/* our own unlink of it */
 			p->cookies = xreallocarray(p->cookies, p->ncookies + 1,
 			    sizeof(char *));
 			p->cookies[p->ncookies++] = xstrdup(rel);
@@ -1573,7 +1597,7 @@ apply_one(struct project *p, struct gen_task *t)
  * that stay open across jobs while a level is being applied: the store's
  * cost is per commit far more than per row.  project_flush() commits.
  */
-#define TXN_MAX	4096
+#define TXN_MAX	256
 
 void
 project_flush(struct project *p)

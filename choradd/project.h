@@ -118,6 +118,10 @@ void		 project_flush(struct project *p);
 char		**project_pass_end(struct project *p, double ms);
 
 bool		 project_fsync(const struct project *p);
+/* Its store is open for writing (false in --check, or without one). */
+bool		 project_writable(const struct project *p);
+/* Workspace names (owned by p; valid until the next reload). */
+const char *const *project_workspaces(const struct project *p, size_t *n);
 /* Earliest TTL expiry in ms since the epoch, or 0 for none. */
 int64_t		 project_next_expiry(const struct project *p);
 void		 project_stats(const struct project *p,

@@ -227,9 +227,9 @@ pass_end(struct sched *s)
 	 * settling; changes from the watcher have their timer running. */
 	if (project_pending(sp->p) && !ev_is_active(&sp->settle))
 		sp->ready = true;
-	maybe_start(s);
 	for (size_t i = 0; i < s->nobs; i++)
 		s->obs[i].fn(s->obs[i].arg, sp->p);
+	maybe_start(s);
 }
 
 /* Submit the next level with work, or end the pass. */
@@ -594,4 +594,19 @@ sched_watch_alive(const struct sched *s)
 		if (s->v[i]->w != NULL && !watch_alive(s->v[i]->w))
 			return false;
 	return true;
+}
+
+size_t
+sched_project_dirs(const struct sched *s, const struct project *p)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i]->p == p && s->v[i]->w != NULL)
+			return watch_count(s->v[i]->w);
+	return 0;
+}
+
+struct project *
+sched_running(const struct sched *s)
+{
+	return s->running != NULL ? s->running->p : NULL;
 }

@@ -61,6 +61,10 @@ void		 sched_observe(struct sched *s, sched_pass_fn fn, void *arg);
  */
 void		 sched_stop(struct sched *s, sched_fn fn, void *arg);
 size_t		 sched_watched_dirs(const struct sched *s);
+size_t		 sched_project_dirs(const struct sched *s,
+		    const struct project *p);
+/* The project a pass is running over, or NULL. */
+struct project	*sched_running(const struct sched *s);
 bool		 sched_watch_alive(const struct sched *s);
 bool		 sched_busy(const struct sched *s);
 
