@@ -69,10 +69,18 @@ done
 
 # ---- a running daemon / peer ------------------------------------------
 start_choradd() {
-	"$CHORADD" --root "$1" --foreground --log-level warn &
+	"$CHORADD" --root "$1" --foreground --log-level warn \
+		--socket "$1.sock" &
 	pids+=($!)
-	while [ ! -f "$1/.chora/daemon-status.json" ]; do sleep 0.05; done
 	echo $! > "$1.pid"
+	# status round trips while the first (cold) pass runs
+	while [ ! -S "$1.sock" ]; do sleep 0.01; done
+	if [ "${2:-}" = measure ]; then
+		echo "choradd status during the cold pass: $($PY \
+		    "$top/tests/e2e/rpcc.py" "$1.sock" status --repeat 3000 \
+		    --stats)"
+	fi
+	while [ ! -f "$1/.chora/daemon-status.json" ]; do sleep 0.05; done
 }
 start_peer() {
 	local fifo="$1.ready"
@@ -93,7 +101,7 @@ for n in 100 10000; do
 		f=false; [ $fs = durable ] && f=true
 		d="$base/live-choradd-$fs-$n"
 		$PY "$here/mkproject.py" "$d" "$n" --fsync $f
-		start_choradd "$d"
+		start_choradd "$d" $([ "$n" = 10000 ] && echo measure)
 		echo "choradd n=$n $fs: $("$PROBE" edit "$d" 100)"
 		if [ "$n" = 10000 ]; then
 			echo "choradd n=$n rss: $(rss "$d") KiB"

@@ -41,9 +41,10 @@ PY
 wait_for test -d "$ROOT/big" || fail "big pass did not start"
 lat=$($RPCC "$SOCK" status --repeat 200 --stats)
 echo "status during a 5,000-output pass: $lat"
-max=$(echo "$lat" | sed 's/.*max=\([0-9.]*\).*/\1/')
-python3 -c "import sys; sys.exit(0 if float('$max') < 250 else 1)" ||
-	fail "status took $max ms during a pass"
+# No timing bound here (the benchmark measures it): answers must come
+# while the pass runs, which a loop blocked by the pass could not give.
+busy=$(echo "$lat" | sed 's/.*generating=\([0-9]*\).*/\1/')
+[ "$busy" -gt 0 ] || fail "no status answer during the pass: $lat"
 $RPCC "$SOCK" wait '{"timeout_ms": 60000}' >/dev/null || fail "big pass"
 [ "$(ls "$ROOT/big" | wc -l)" = 5000 ] || fail "big outputs"
 ok "status answered during the pass"

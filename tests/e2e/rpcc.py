@@ -5,7 +5,8 @@ usage: rpcc.py SOCKET METHOD [JSON-PARAMS] [--repeat N --stats]
 
 Sends hello, then METHOD with the params map, prints the result as JSON
 (or the error, exit 1).  With --repeat N --stats it sends the method N
-times and prints the latency median/p99/max in milliseconds.
+times and prints the latency median/p99/max in milliseconds and how many
+answers said a pass was running.
 """
 import json, socket, sys, time
 import msgpack
@@ -34,6 +35,7 @@ def main():
     if err:
         raise SystemExit("hello: %r" % (err,))
     lat = []
+    busy = 0
     for i in range(repeat):
         t0 = time.perf_counter()
         err, res = call(s, u, 2 + i, method, params)
@@ -41,11 +43,14 @@ def main():
         if err:
             print(json.dumps(err))
             sys.exit(1)
+        if isinstance(res, dict) and any(r.get("state") == "generating"
+                                         for r in res.get("roots", [])):
+            busy += 1
     if "--stats" in sys.argv:
         lat.sort()
-        print("n=%d p50=%.3f p99=%.3f max=%.3f ms" % (
+        print("n=%d p50=%.3f p99=%.3f max=%.3f ms generating=%d" % (
             len(lat), lat[len(lat) // 2], lat[min(len(lat) - 1,
-            len(lat) * 99 // 100)], lat[-1]))
+            len(lat) * 99 // 100)], lat[-1], busy))
     else:
         print(json.dumps(res))
 
