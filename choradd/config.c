@@ -36,21 +36,13 @@ struct cparse {
 static int __attribute__((format(printf, 3, 4)))
 cerr(struct cparse *cp, const char *where, const char *fmt, ...)
 {
-	size_t pos = 0, end;
 	va_list ap;
-	char *msg;
 
 	if (cp->cause != NULL)
 		return -1;
-	if (where == NULL || jscan_find(cp->text, cp->len, where, &pos,
-	    &end) == -1)
-		pos = 0;
 	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
+	cp->cause = jscan_verror(cp->file, cp->text, cp->len, where, fmt, ap);
 	va_end(ap);
-	cp->cause = xprintf("%s:%d: error: %s", cp->file,
-	    jscan_line(cp->text, cp->len, pos), msg);
-	free(msg);
 	return -1;
 }
 

@@ -212,6 +212,22 @@ jscan_line(const char *s, size_t len, size_t pos)
 	return line;
 }
 
+char *
+jscan_verror(const char *file, const char *text, size_t len,
+    const char *where, const char *fmt, va_list ap)
+{
+	size_t pos = 0, end;
+	char *msg, *out;
+
+	if (where == NULL || jscan_find(text, len, where, &pos, &end) == -1)
+		pos = 0;
+	xvasprintf(&msg, fmt, ap);
+	out = xprintf("%s:%d: error: %s", file, jscan_line(text, len, pos),
+	    msg);
+	free(msg);
+	return out;
+}
+
 /* Decode a JSON string token [pos, end) into an allocated C string. */
 static char *
 decode_key(const char *s, size_t pos, size_t end)

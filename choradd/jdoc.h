@@ -24,6 +24,7 @@
 #ifndef CHORA_JDOC_H
 #define CHORA_JDOC_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -114,5 +115,13 @@ int	jscan_find(const char *s, size_t len, const char *path, size_t *pos,
 	    size_t *end);
 /* 1-based line of byte offset pos. */
 int	jscan_line(const char *s, size_t len, size_t pos);
+/*
+ * "file:line: error: message" (allocated), the line being that of the
+ * value at the dotted key path where in the JSON text (line 1 when where
+ * is NULL or absent): how config errors name their place.
+ */
+char	*jscan_verror(const char *file, const char *text, size_t len,
+	    const char *where, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 5, 0)));
 
 #endif

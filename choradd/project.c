@@ -12,7 +12,6 @@
  */
 #include "project.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -635,38 +634,24 @@ legacy_time(const char *name)
 	return t;
 }
 
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Import ephemeral/<id>/ versions oldest first; the files stay. */
 static void
 import_one(struct project *p, const char *id)
 {
-	char *dir = xprintf("%s/ephemeral/%s", p->path, id), **names = NULL;
-	struct dirent *de;
-	size_t n = 0, done = 0;
-	DIR *d;
+	char *dir = xprintf("%s/ephemeral/%s", p->path, id), **names;
+	size_t n, done = 0;
 
-	if ((d = opendir(dir)) == NULL) {
+	if ((names = fileio_listdir(dir, false, &n)) == NULL) {
 		free(dir);
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
-		size_t l = strlen(de->d_name);
-		if (de->d_name[0] == '.' || (l > 10 && strcmp(de->d_name +
-		    l - 10, ".meta.json") == 0))
-			continue;
-		names = xreallocarray(names, n + 1, sizeof(char *));
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(char *), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *f = path_join(dir, names[i]), *text, *cause = NULL;
-		size_t len;
+		size_t len, l = strlen(names[i]);
+		if (l > 10 && strcmp(names[i] + l - 10, ".meta.json") == 0) {
+			free(f);
+			continue;	/* a sidecar, not a version */
+		}
 		if (fileio_read(f, &text, &len) == 0) {
 			struct store_content c = {
 				.workspace = p->root->ws[0].name, .id = id,
@@ -682,9 +667,8 @@ import_one(struct project *p, const char *id)
 			free(text);
 		}
 		free(f);
-		free(names[i]);
 	}
-	free(names);
+	fileio_listdir_free(names);
 	if (done > 0)
 		log_info("%s: imported %zu versions of %s from ephemeral/",
 		    p->path, done, id);

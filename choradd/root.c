@@ -4,7 +4,6 @@
  * in the message.  Config discovery walks the config folders in sorted
  * order so that messages and ids come out the same on every run.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -90,20 +89,13 @@ struct mparse {
 static int __attribute__((format(printf, 3, 4)))
 merr(struct mparse *mp, const char *where, const char *fmt, ...)
 {
-	size_t pos = 0, end;
 	va_list ap;
-	char *msg;
 
 	if (mp->cause != NULL)
 		return -1;
-	if (jscan_find(mp->text, mp->len, where, &pos, &end) == -1)
-		pos = 0;
 	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
+	mp->cause = jscan_verror(mp->file, mp->text, mp->len, where, fmt, ap);
 	va_end(ap);
-	mp->cause = xprintf("%s:%d: error: %s", mp->file,
-	    jscan_line(mp->text, mp->len, pos), msg);
-	free(msg);
 	return -1;
 }
 
@@ -254,12 +246,6 @@ load_manifest(struct root *r, char **cause)
 	return rc;
 }
 
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void
 add_error(struct root *r, char *msg)
 {
@@ -293,25 +279,15 @@ add_config(struct root *r, const char *rel)
 static void
 scan_dir(struct root *r, const char *rel, int depth)
 {
-	char *abs = path_join(r->path, rel), **names = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	DIR *d;
+	char *abs = path_join(r->path, rel), **names;
+	size_t n;
 
-	if (depth > 64 || (d = opendir(abs)) == NULL) {
+	if (depth > 64 || (names = fileio_listdir(abs, false, &n)) == NULL) {
 		if (depth > 64 || errno != ENOENT)
 			log_warn("%s", abs);
 		free(abs);
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		names = xreallocarray(names, n + 1, sizeof(char *));
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(char *), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *child = strcmp(rel, ".") == 0 ? xstrdup(names[i]) :
 		    path_join(rel, names[i]);
@@ -323,9 +299,8 @@ scan_dir(struct root *r, const char *rel, int depth)
 			add_config(r, child);
 		free(cabs);
 		free(child);
-		free(names[i]);
 	}
-	free(names);
+	fileio_listdir_free(names);
 	free(abs);
 }
 
