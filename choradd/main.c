@@ -254,7 +254,7 @@ open_roots(struct daemon *d, char **roots, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char *cause = NULL;
 		struct project *p = project_open(roots[i], d->mode ==
-		    MODE_CHECK, &cause);
+		    MODE_CHECK, d->loop, &cause);
 		if (p == NULL || sched_add(d->sched, p, d->mode == MODE_DAEMON,
 		    &cause) == -1) {
 			if (d->mode == MODE_CHECK)

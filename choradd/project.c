@@ -29,6 +29,7 @@
 #include "log.h"
 #include "path.h"
 #include "store.h"
+#include "storeq.h"
 #include "strmap.h"
 #include "xmalloc.h"
 
@@ -45,6 +46,7 @@ struct cstate {
 	struct unit	***by_elem;	/* [nws][nelems] with foreach */
 	size_t		 nelems;
 	bool		 expand;	/* match all items to units again */
+	bool		 is_part;	/* an artifact's part: texts kept */
 	size_t		*todo;		/* item indices to render */
 	size_t		 ntodo;
 };
@@ -58,7 +60,9 @@ struct project {
 	char		*path;
 	bool		 check;
 	struct root	*root;
-	struct store	*store;
+	struct store	*store;		/* the writer's, once wq runs */
+	struct storeq	*wq;		/* the writer thread, NULL --check */
+	struct store	*rstore;	/* the loop's reads */
 	struct loader	*loader;
 	struct envslot	*envs;
 	size_t		 nenvs;
@@ -76,8 +80,6 @@ struct project {
 	bool		 rescan;
 	bool		 reload;
 	bool		 recheck;
-	bool		 txn;		/* a store transaction is open */
-	size_t		 txn_rows;
 	struct unit	**touched;	/* units with pass flags set */
 	size_t		 ntouched;
 	size_t		 nfailed;	/* units in each problem state */
@@ -362,6 +364,9 @@ setup_configs(struct project *p)
 			struct config *pc = root_config(r, id);
 			if (pc != NULL && level_of(p, pc) + 1 > lv)
 				lv = level_of(p, pc) + 1;
+			for (size_t i = 0; pc != NULL && i < p->ncs; i++)
+				if (p->cs[i].cfg == pc)
+					p->cs[i].is_part = true;
 			free(id);
 		}
 		for (size_t i = 0; i < p->ncs; i++)
@@ -532,7 +537,10 @@ record_configs(struct project *p)
 				.type = types[c->type],
 				.json = c->canonical,
 			};
-			if (store_config_put(p->store, &sc, &cause) == -1) {
+			if (p->wq != NULL)
+				storeq_config(p->wq, &sc);
+			else if (store_config_put(p->store, &sc, &cause) ==
+			    -1) {
 				log_warnx("%s: %s", c->file, cause);
 				free(cause);
 				cause = NULL;
@@ -552,7 +560,9 @@ event(struct project *p, enum store_event_kind kind, size_t ws,
 
 	if (p->store == NULL || p->check)
 		return;
-	if (store_event_append(p->store, &ev, &cause) == -1) {
+	if (p->wq != NULL)
+		storeq_event(p->wq, &ev);
+	else if (store_event_append(p->store, &ev, &cause) == -1) {
 		log_warnx("%s: store: %s", p->path, cause);
 		free(cause);
 	}
@@ -596,7 +606,9 @@ keep_drift(struct project *p, struct unit *u, const char *text, size_t len)
 		free(q);
 		return;
 	}
-	if (store_content_put(p->store, &c, &cause) == -1) {
+	if (p->wq != NULL)
+		storeq_content(p->wq, &c);
+	else if (store_content_put(p->store, &c, &cause) == -1) {
 		log_warnx("%s: store: %s", p->path, cause);
 		free(cause);
 	}
@@ -705,7 +717,8 @@ import_ephemeral(struct project *p)
 /* ---- opening -------------------------------------------------------- */
 
 struct project *
-project_open(const char *root, bool check, char **cause)
+project_open(const char *root, bool check, struct ev_loop *loop,
+    char **cause)
 {
 	struct project *p = xcalloc(1, sizeof(*p));
 	struct store_options so = { 0 };
@@ -743,6 +756,15 @@ project_open(const char *root, bool check, char **cause)
 	load_units(p);
 	record_configs(p);
 	p->rescan = true;
+	if (p->store != NULL && !check) {
+		so.flags |= STORE_READONLY;
+		if ((p->rstore = store_open(p->path, &so, cause)) == NULL) {
+			project_free(p);
+			return NULL;
+		}
+		p->wq = storeq_new(p->store, loop);
+	} else
+		p->rstore = p->store;
 	return p;
 }
 
@@ -764,6 +786,9 @@ project_free(struct project *p)
 	strmap_free(p->on_change);
 	graph_free(p->graph);
 	loader_free(p->loader);
+	storeq_free(p->wq);
+	if (p->rstore != p->store)
+		store_close(p->rstore);
 	store_close(p->store);
 	root_free(p->root);
 	for (size_t i = 0; i < p->ncookies; i++)
@@ -796,7 +821,7 @@ project_fsync(const struct project *p)
 bool
 project_writable(const struct project *p)
 {
-	return p->store != NULL && !p->check;
+	return p->wq != NULL;
 }
 
 const char *const *
@@ -1293,8 +1318,8 @@ parts_text(struct project *p, struct cstate *cs, size_t w,
 		for (size_t k = 0; k < nus && rc == 0; k++) {
 			struct store_content sc;
 			const char *text = us[k]->text;
-			if (text == NULL && p->store != NULL &&
-			    store_content_get(p->store, p->root->ws[w].name,
+			if (text == NULL && p->rstore != NULL &&
+			    store_content_get(p->rstore, p->root->ws[w].name,
 			    us[k]->id, 0, a, &sc, &cause) == 0)
 				text = sc.text;
 			if (text == NULL) {
@@ -1384,6 +1409,16 @@ project_level_tasks(struct project *p, size_t level, size_t *n)
 
 /* ---- applying results ----------------------------------------------- */
 
+/* Is c a part of some artifact (its texts are kept in memory)? */
+static bool
+is_part(const struct project *p, const struct config *c)
+{
+	for (size_t i = 0; i < p->ncs; i++)
+		if (p->cs[i].cfg == c)
+			return p->cs[i].is_part;
+	return false;
+}
+
 static void
 problem(struct project *p, const char *what, const char *id,
     const char *msg)
@@ -1428,13 +1463,10 @@ record_generation(struct project *p, struct unit *u, struct gen_task *t)
 		},
 		.deps = deps, .ndeps = t->ndeps, .uid = -1,
 	};
-	char *cause = NULL;
-
-	if (store_generation_put(p->store, &g, &cause) == -1) {
-		log_warnx("%s: store: %s", p->path, cause);
-		free(cause);
-	} else
-		u->generated_at = g.content.generated_at;
+	g.content.generated_at = store_now();
+	u->generated_at = g.content.generated_at;
+	if (p->wq != NULL)
+		storeq_generation(p->wq, &g);
 	free(deps);
 }
 
@@ -1527,23 +1559,22 @@ apply_one(struct project *p, struct gen_task *t)
 	}
 	if (t->drift_text != NULL && !p->check)
 		keep_drift(p, u, t->drift_text, t->drift_len);
-	if (p->check) {
+	if (p->check)
 		check_finding(p, t);
+	else if (strcmp(u->hash, t->hash) != 0 || t->changed ||
+	    u->state == UNIT_DRIFTED)
+		record_generation(p, u, t);
+	else if (p->wq != NULL) {
+		struct store_dep *deps = store_deps(t);
+		storeq_deps_set(p->wq, t->gx->ws->name, u->id, deps, t->ndeps);
+		free(deps);
+	}
+	if (p->check || is_part(p, t->gx->cfg)) {
+		/* Artifacts read their parts from here, never from a store
+		 * the writer thread may not have committed yet. */
 		free(u->text);
 		u->text = t->text;
 		t->text = NULL;
-	} else if (strcmp(u->hash, t->hash) != 0 || t->changed ||
-	    u->state == UNIT_DRIFTED)
-		record_generation(p, u, t);
-	else if (p->store != NULL) {
-		struct store_dep *deps = store_deps(t);
-		char *cause = NULL;
-		if (store_deps_set(p->store, t->gx->ws->name,
-		    STORE_KIND_CONTENT, u->id, deps, t->ndeps, &cause) == -1) {
-			log_warnx("%s: store: %s", p->path, cause);
-			free(cause);
-		}
-		free(deps);
 	}
 	if (u->output != NULL && t->output != NULL &&
 	    strcmp(u->output, t->output) != 0 && !p->check) {
@@ -1576,48 +1607,24 @@ apply_one(struct project *p, struct gen_task *t)
 	}
 }
 
-/*
- * Results are recorded in store transactions of up to TXN_MAX outputs
- * that stay open across jobs while a level is being applied: the store's
- * cost is per commit far more than per row.  project_flush() commits.
- */
-#define TXN_MAX	256
-
-void
-project_flush(struct project *p)
-{
-	char *cause = NULL;
-
-	if (!p->txn)
-		return;
-	p->txn = false;
-	p->txn_rows = 0;
-	if (store_commit(p->store, &cause) == -1) {
-		log_warnx("%s: store: %s", p->path, cause);
-		free(cause);
-	}
-}
-
 void
 project_apply(struct project *p, struct gen_task **tasks, size_t n)
 {
-	char *cause = NULL;
-
-	if (!p->txn && p->store != NULL && !p->check) {
-		if (store_begin(p->store, &cause) == -1) {
-			log_warnx("%s: store: %s", p->path, cause);
-			free(cause);
-		} else
-			p->txn = true;
-	}
 	for (size_t i = 0; i < n; i++) {
 		apply_one(p, tasks[i]);
 		if (tasks[i]->unit != NULL)
 			tasks[i]->unit->queued = false;
 		gen_task_free(tasks[i]);
 	}
-	if ((p->txn_rows += n) >= TXN_MAX)
-		project_flush(p);
+}
+
+void
+project_when_stored(struct project *p, void (*fn)(void *), void *arg)
+{
+	if (p->wq != NULL)
+		storeq_when_idle(p->wq, fn, arg);
+	else
+		fn(arg);
 }
 
 /* An output nothing produces any more: keep its text, then delete it. */
@@ -1639,17 +1646,13 @@ remove_unit(struct project *p, struct unit *u)
 			free(d);
 		}
 	}
-	if (p->store != NULL) {
+	if (p->wq != NULL) {
 		struct store_content c = {
 			.workspace = p->root->ws[u->ws].name, .id = u->id,
 			.kind = STORE_VERSION_REMOVED,
 			.config_id = u->config_id, .output_path = u->output,
 		};
-		char *cause = NULL;
-		if (store_content_put(p->store, &c, &cause) == -1) {
-			log_warnx("%s: store: %s", p->path, cause);
-			free(cause);
-		}
+		storeq_content(p->wq, &c);
 		event(p, STORE_EVENT_REMOVAL, u->ws, u->id, NULL);
 	}
 	log_info("%s: removed %s (no config produces it any more)", p->path,
@@ -1662,7 +1665,6 @@ remove_unit(struct project *p, struct unit *u)
 char **
 project_pass_end(struct project *p, double ms)
 {
-	project_flush(p);
 	struct unit **gone = NULL;
 	size_t ngone = 0, it = 0, ncmd = 0;
 	const char *k;

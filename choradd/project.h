@@ -76,13 +76,16 @@ struct project_stats {
 	double	 last_pass_ms;
 };
 
+struct ev_loop;
 struct project;
 
 /*
  * Open the project at root (realpath'd).  check: write nothing (no store
- * is created; an existing one is read).  NULL with *cause.
+ * is created; an existing one is read).  Otherwise the store's writer
+ * thread reports to loop.  NULL with *cause.
  */
-struct project	*project_open(const char *root, bool check, char **cause);
+struct project	*project_open(const char *root, bool check,
+		    struct ev_loop *loop, char **cause);
 void		 project_free(struct project *p);
 const char	*project_path(const struct project *p);
 unsigned	 project_settle_ms(const struct project *p);
@@ -106,11 +109,13 @@ void		 project_force(struct project *p, const char *const *ids,
 size_t		 project_plan(struct project *p);
 struct gen_task	**project_level_tasks(struct project *p, size_t level,
 		    size_t *n);
-/* Apply finished tasks (frees them). */
+/* Apply finished tasks (frees them); their store records are queued
+ * to the store's writer thread. */
 void		 project_apply(struct project *p, struct gen_task **tasks,
 		    size_t n);
-/* Commit what project_apply() recorded (at the end of each level). */
-void		 project_flush(struct project *p);
+/* Call fn(arg) on the loop once every queued store write is committed. */
+void		 project_when_stored(struct project *p, void (*fn)(void *),
+		    void *arg);
 /*
  * End the pass: remove outputs nothing produces any more; returns the
  * on_change commands to run (allocated NULL-terminated; each allocated).

@@ -117,10 +117,8 @@ job_done(struct pool_job *pj)
 	free(j->tasks);
 	free(j);
 	s->jobs--;
-	if (s->jobs == 0) {
-		project_flush(j_p);
+	if (s->jobs == 0)
 		dispatch(s);
-	}
 }
 
 static void
@@ -193,6 +191,9 @@ arm_ttl(struct sproj *sp)
 	ev_timer_start(sp->s->loop, &sp->ttl);
 }
 
+static void	pass_done(void *arg);
+
+/* The pass's work is done: run on_change, then wait for the store. */
 static void
 pass_end(struct sched *s)
 {
@@ -213,6 +214,16 @@ pass_end(struct sched *s)
 	if (s->ntasks > 1000)
 		malloc_trim(0);
 	s->ntasks = 0;
+	/* Whoever waited for this pass may read the store next. */
+	project_when_stored(sp->p, pass_done, s);
+}
+
+static void
+pass_done(void *arg)
+{
+	struct sched *s = arg;
+	struct sproj *sp = s->running;
+
 	sp->done_seq = sp->plan_seq;
 	s->running = NULL;
 	arm_ttl(sp);
