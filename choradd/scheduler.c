@@ -209,11 +209,6 @@ pass_end(struct sched *s)
 		pool_submit(s->pool, &j->pj);
 	}
 	free(cmds);
-	/* A big pass leaves freed render memory in the allocator's arenas;
-	 * give it back so an idle daemon stays small. */
-	if (s->ntasks > 1000)
-		malloc_trim(0);
-	s->ntasks = 0;
 	/* Whoever waited for this pass may read the store next. */
 	project_when_stored(sp->p, pass_done, s);
 }
@@ -224,6 +219,11 @@ pass_done(void *arg)
 	struct sched *s = arg;
 	struct sproj *sp = s->running;
 
+	/* A big pass leaves freed render and store-queue memory in the
+	 * allocator's arenas; give it back so an idle daemon stays small. */
+	if (s->ntasks > 1000)
+		malloc_trim(0);
+	s->ntasks = 0;
 	sp->done_seq = sp->plan_seq;
 	s->running = NULL;
 	arm_ttl(sp);
