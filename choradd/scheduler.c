@@ -62,6 +62,7 @@ struct sched {
 	struct sproj	**v;
 	size_t		 n;
 	struct sproj	*running;
+	bool		 ending;	/* pass_end() done, pass_done() due */
 	size_t		 level;
 	size_t		 nlevels;
 	size_t		 jobs;
@@ -210,6 +211,7 @@ pass_end(struct sched *s)
 	}
 	free(cmds);
 	/* Whoever waited for this pass may read the store next. */
+	s->ending = true;
 	project_when_stored(sp->p, pass_done, s);
 }
 
@@ -226,6 +228,7 @@ pass_done(void *arg)
 	s->ntasks = 0;
 	sp->done_seq = sp->plan_seq;
 	s->running = NULL;
+	s->ending = false;
 	arm_ttl(sp);
 	check_waiters(s);
 	if (s->stopping) {
@@ -551,8 +554,8 @@ sched_stop(struct sched *s, sched_fn fn, void *arg)
 	}
 	s->stop_fn = fn;
 	s->stop_arg = arg;
-	if (s->jobs > 0)
-		return;		/* job_done() ends the pass, then calls fn */
+	if (s->jobs > 0 || s->ending)
+		return;		/* the pass ends by itself, then calls fn */
 	if (s->running != NULL)
 		pass_end(s);
 	else {
