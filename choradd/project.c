@@ -93,7 +93,8 @@ unit_free(struct unit *u)
 }
 
 struct unit *
-project_unit_new(struct project *p, size_t ws, const char *id, const char *cfgid)
+project_unit_new(struct project *p, size_t ws, const char *id,
+    const char *cfgid)
 {
 	struct unit *u = xcalloc(1, sizeof(*u));
 	char *k = project_unit_key(ws, id);
@@ -525,7 +526,8 @@ project_json_str(const char *s)
 
 /* Keep a hand-edited text in history before anything replaces it. */
 void
-project_keep_drift(struct project *p, struct unit *u, const char *text, size_t len)
+project_keep_drift(struct project *p, struct unit *u, const char *text,
+    size_t len)
 {
 	struct cstate *cs = project_cstate(p, u->config_id);
 	struct store_content c = {
