@@ -266,7 +266,8 @@ rt_call_macro(struct tmpl_rt *rt, tv fn, const struct tmpl_args *a,
 	struct tmpl_kwarg *kw = arena_alloc(rt->arena,
 	    (a->nkw + 1) * sizeof(*kw));
 	struct tmpl_args b = *a;
-	memcpy(kw, a->kw, a->nkw * sizeof(*kw));
+	for (size_t i = 0; i < a->nkw; i++)
+		kw[i] = a->kw[i];
 	kw[a->nkw].name = "caller";
 	kw[a->nkw].len = 6;
 	kw[a->nkw].val = caller;
@@ -306,7 +307,7 @@ loop_changed(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 	struct loop_obj *l = (struct loop_obj *)self.u.obj;
 	struct tv_list *now = tv_list_new(rt->arena, a->npos);
 
-	memcpy(now->items, a->pos, a->npos * sizeof(tv));
+	tv_copy(now->items, a->pos, a->npos);
 	now->len = (uint32_t)a->npos;
 	tv v = tv_tuple_val(now);
 	if (l->has_changed && tv_eq(l->changed, v)) {

@@ -554,9 +554,8 @@ rt_eval_args(struct tmpl_rt *rt, const struct callargs *ca,
 	}
 	size_t npos = ca->pos.n + (dyn ? dyn->len : 0);
 	size_t nkw = ca->nkw + (dkw ? dkw->len : 0);
-	tv *pos = npos ? arena_alloc(rt->arena, npos * sizeof(tv)) : NULL;
-	struct tmpl_kwarg *kw = nkw ? arena_alloc(rt->arena,
-	    nkw * sizeof(*kw)) : NULL;
+	tv *pos = arena_alloc(rt->arena, (npos + 1) * sizeof(tv));
+	struct tmpl_kwarg *kw = arena_alloc(rt->arena, (nkw + 1) * sizeof(*kw));
 	for (size_t i = 0; i < ca->pos.n; i++)
 		if (eval(rt, ca->pos.v[i], &pos[i]) == -1)
 			return -1;

@@ -271,7 +271,7 @@ f_format(struct tmpl_rt *rt, tv v, const struct tmpl_args *a, tv *out)
 		args = tv_dict_val(d);
 	} else {
 		struct tv_list *l = tv_list_new(rt->arena, a->npos);
-		memcpy(l->items, a->pos, a->npos * sizeof(tv));
+		tv_copy(l->items, a->pos, a->npos);
 		l->len = (uint32_t)a->npos;
 		l->frozen = true;
 		args = tv_tuple_val(l);

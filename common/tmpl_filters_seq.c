@@ -118,7 +118,7 @@ flt_sort(struct tmpl_rt *rt, tv *items, tv *keys, size_t n, bool reverse)
 	merge_sort(&s, idx, tmp, n, keys);
 	if (s.failed)
 		return -1;
-	memcpy(copy, items, n * sizeof(tv));
+	tv_copy(copy, items, n);
 	for (size_t i = 0; i < n; i++)
 		items[i] = copy[idx[i]];
 	return 0;
@@ -133,7 +133,7 @@ copy_items(struct tmpl_rt *rt, tv v, struct tv_list **out)
 	if (tv_iterate(rt, v, &src) == -1)
 		return -1;
 	struct tv_list *l = tv_list_new(rt->arena, src->len);
-	memcpy(l->items, src->items, src->len * sizeof(tv));
+	tv_copy(l->items, src->items, src->len);
 	l->len = src->len;
 	*out = l;
 	return 0;
@@ -263,7 +263,7 @@ FILTER(f_groupby)
 		pairs->items[i] = pair(rt, l->items[i], raw[i]);
 	pairs->len = l->len;
 	tv *k2 = arena_alloc(rt->arena, (l->len + 1) * sizeof(tv));
-	memcpy(k2, keys, l->len * sizeof(tv));
+	tv_copy(k2, keys, l->len);
 	if (flt_sort(rt, pairs->items, keys, l->len, false) == -1 ||
 	    flt_sort(rt, k2, k2, l->len, false) == -1)
 		return -1;

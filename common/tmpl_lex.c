@@ -464,8 +464,8 @@ lex_string(struct lex *lx)
 		p++;
 	}
 	if (p >= lx->n)
-		return lex_fail(lx, lx->line, "unexpected char '%c' at %zu", q,
-		    lx->pos);
+		return lex_fail(lx, lx->line, "unexpected char %s at %zu",
+		    q == '\'' ? "\"'\"" : "'\"'", lx->pos);
 	struct token *t = lex_push(lx, TK_STRING, lx->line, s + lx->pos + 1,
 	    p - lx->pos - 1);
 	if (esc) {

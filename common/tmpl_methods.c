@@ -852,7 +852,7 @@ m_copy(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 		return 0;
 	}
 	struct tv_list *l = tv_list_new(rt->arena, self.u.list->len);
-	memcpy(l->items, self.u.list->items, self.u.list->len * sizeof(tv));
+	tv_copy(l->items, self.u.list->items, self.u.list->len);
 	l->len = self.u.list->len;
 	*out = tv_list_val(l);
 	return 0;

@@ -494,9 +494,8 @@ seq_concat(struct tmpl_rt *rt, tv x, tv y, tv *out)
 	}
 	struct tv_list *l = tv_list_new(a, (size_t)x.u.list->len +
 	    y.u.list->len);
-	memcpy(l->items, x.u.list->items, x.u.list->len * sizeof(tv));
-	memcpy(l->items + x.u.list->len, y.u.list->items,
-	    y.u.list->len * sizeof(tv));
+	tv_copy(l->items, x.u.list->items, x.u.list->len);
+	tv_copy(l->items + x.u.list->len, y.u.list->items, y.u.list->len);
 	l->len = x.u.list->len + y.u.list->len;
 	*out = x.type == TV_TUPLE ? tv_tuple_val(l) : tv_list_val(l);
 	l->frozen = x.type == TV_TUPLE;

@@ -237,7 +237,7 @@ expect_op(struct parser *p, int op)
 static struct token *
 expect_type(struct parser *p, int type)
 {
-	struct token t = { .type = (uint8_t)type };
+	struct token t = { .type = (uint8_t)type, .s = "name", .len = 4 };
 	char tmp[8];
 
 	return expect_desc(p, cur(p)->type == type,

@@ -219,8 +219,9 @@ tv_list_new(struct arena *a, size_t cap)
 
 	if (cap > UINT32_MAX)
 		fatalx("tmpl: list too long");
-	if (cap > 0)
-		l->items = arena_alloc(a, cap * sizeof(tv));
+	if (cap == 0)
+		cap = 1;	/* items is never NULL */
+	l->items = arena_alloc(a, cap * sizeof(tv));
 	l->cap = (uint32_t)cap;
 	return l;
 }

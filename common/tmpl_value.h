@@ -207,6 +207,14 @@ tv_is_num(tv v)
 }
 bool	tv_is_objtype(tv v, const struct tv_objtype *t);
 
+/* Copy n values (n may be 0 and the pointers NULL then). */
+static inline void
+tv_copy(tv *dst, const tv *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = src[i];
+}
+
 /* ---- the runtime services (tmpl_eval.c) ---- */
 void	*tmpl_alloc(struct tmpl_rt *rt, size_t n);	/* zeroed, render arena */
 enum tmpl_undefined_mode tmpl_rt_mode(const struct tmpl_rt *rt);
