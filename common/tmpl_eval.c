@@ -594,7 +594,7 @@ eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
 	if (fnode->kind == N_GETATTR) {
 		if (eval(rt, fnode->u.getattr.obj, &obj) == -1)
 			return -1;
-		const struct builtin *m = obj.type == TV_OBJ ||
+		const struct builtin *m = !fnode->flag || obj.type == TV_OBJ ||
 		    obj.type == TV_UNDEF ? NULL : tmpl_method_find(obj.type,
 		    fnode->u.getattr.attr, fnode->u.getattr.len);
 		if (m != NULL) {
@@ -878,6 +878,14 @@ eval_inner(struct tmpl_rt *rt, const struct node *n, tv *out)
 		if (eval(rt, n->u.getattr.obj, &a) == -1)
 			return -1;
 		rt->line = n->line;
+		if (a.type == TV_DICT && !n->flag) {
+			/* no method has this name: the key, or undefined */
+			const tv *v = tv_dict_gets(a.u.dict, n->u.getattr.attr,
+			    n->u.getattr.len);
+			*out = v != NULL ? *v : tmpl_undef_attr(rt, a,
+			    n->u.getattr.attr, n->u.getattr.len);
+			return 0;
+		}
 		return rt_getattr(rt, a, n->u.getattr.attr, n->u.getattr.len,
 		    out);
 	case N_GETITEM:

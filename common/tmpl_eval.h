@@ -73,9 +73,11 @@ struct tmpl_env {
 	struct tmpl_loader	 loader;
 	char			*search_dir;	/* default loader */
 	struct tmpl_atoms	*atoms;
-	pthread_mutex_t		 lock;		/* the cache */
+	pthread_mutex_t		 lock;		/* the cache and the pool */
 	struct cache_entry	*cache;
 	size_t			 ncache, capcache;
+	struct arena		*pool[4];	/* render arenas for reuse */
+	size_t			 npool;
 };
 
 struct tmpl_rt {

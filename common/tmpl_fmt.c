@@ -137,6 +137,39 @@ fmt_int(struct tmpl_rt *rt, tv v, const struct spec *sp, struct buf *b)
 	return 0;
 }
 
+/*
+ * "%.<prec>f" without printf when the answer is certain: the scaled
+ * value is far from a rounding tie, so rounding the double product gives
+ * what rounding the exact binary value would.  Returns false to fall
+ * back to printf (ties, big values, many digits).
+ */
+static bool
+fixed_fast(double f, int prec, struct buf *b)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+
+	if (prec < 0 || prec > 6 || !(fabs(f) < 1e9))
+		return false;
+	double x = fabs(f) * p10[prec], fl = floor(x), frac = x - fl;
+	if (fabs(frac - 0.5) < 1e-3)
+		return false;
+	uint64_t r = (uint64_t)fl + (frac > 0.5);
+	char tmp[40];
+	int n = (int)sizeof(tmp);
+	for (int i = 0; i < prec || r != 0 || i <= prec; i++) {
+		if (i == prec && prec > 0)
+			tmp[--n] = '.';
+		tmp[--n] = (char)('0' + r % 10);
+		r /= 10;
+		if (i >= prec && r == 0)
+			break;
+	}
+	if (signbit(f))
+		tmp[--n] = '-';
+	buf_add(b, tmp + n, sizeof(tmp) - (size_t)n);
+	return true;
+}
+
 static int
 fmt_float(struct tmpl_rt *rt, double f, const struct spec *sp, struct buf *b)
 {
@@ -156,9 +189,12 @@ fmt_float(struct tmpl_rt *rt, double f, const struct spec *sp, struct buf *b)
 		if (prec < 0)
 			prec = 6;
 		double x = type == '%' ? f * 100 : f;
-		snprintf(cfmt, sizeof(cfmt), "%%%s.%d%c", sp->alt ? "#" : "",
-		    prec, type == '%' ? 'f' : type);
-		buf_printf(&t, cfmt, x);
+		if (!((type == 'f' || type == 'F') && !sp->alt &&
+		    fixed_fast(x, prec, &t))) {
+			snprintf(cfmt, sizeof(cfmt), "%%%s.%d%c",
+			    sp->alt ? "#" : "", prec, type == '%' ? 'f' : type);
+			buf_printf(&t, cfmt, x);
+		}
 		if (type == '%')
 			buf_addc(&t, '%');
 	}

@@ -10,6 +10,7 @@
 #include "tmpl_value.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,14 @@ float_digits(double f, char *digits, int *exp10)
 {
 	char tmp[40];
 
-	for (int prec = 1; prec <= 17; prec++) {
+	/*
+	 * 15 significant digits always round-trip a value that has a
+	 * representation that short, and then the zeros stripped below give
+	 * the shortest one; otherwise 16, else 17 (each correctly rounded,
+	 * so the closest of that length, as Python picks).  Subnormals
+	 * have fewer digits of precision: search them from one digit.
+	 */
+	for (int prec = f < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, f);
 		if (strtod(tmp, NULL) == f || prec == 17)
 			break;

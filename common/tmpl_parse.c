@@ -559,6 +559,10 @@ parse_subscript(struct parser *p, struct node *obj)
 			n->u.getattr.obj = obj;
 			n->u.getattr.attr = a->s;
 			n->u.getattr.len = a->len;
+			n->flag = tmpl_method_find(TV_STR, a->s, a->len) ||
+			    tmpl_method_find(TV_LIST, a->s, a->len) ||
+			    tmpl_method_find(TV_TUPLE, a->s, a->len) ||
+			    tmpl_method_find(TV_DICT, a->s, a->len);
 			return n;
 		}
 		if (a->type != TK_INT) {

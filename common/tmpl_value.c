@@ -512,10 +512,19 @@ tv_str_buf(struct tmpl_rt *rt, tv v, struct buf *b)
 	case TV_STR:
 		buf_add(b, v.u.s, v.len);
 		return 0;
-	case TV_INT:
-		n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v.u.i);
-		buf_add(b, tmp, (size_t)n);
+	case TV_INT: {
+		uint64_t m = v.u.i < 0 ? (uint64_t)0 - (uint64_t)v.u.i :
+		    (uint64_t)v.u.i;
+		n = (int)sizeof(tmp);
+		do {
+			tmp[--n] = (char)('0' + m % 10);
+			m /= 10;
+		} while (m != 0);
+		if (v.u.i < 0)
+			tmp[--n] = '-';
+		buf_add(b, tmp + n, sizeof(tmp) - (size_t)n);
 		return 0;
+	}
 	case TV_BOOL:
 		buf_addstr(b, v.u.i ? "True" : "False");
 		return 0;
