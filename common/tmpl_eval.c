@@ -795,14 +795,11 @@ eval_concat(struct tmpl_rt *rt, const struct node *n, tv *out)
 
 	for (size_t i = 0; i < n->u.items.n; i++) {
 		if (eval(rt, n->u.items.v[i], &v) == -1 ||
-		    tv_str_buf(rt, v, &b) == -1) {
+		    tv_str_buf(rt, v, &b) == -1 ||
+		    tmpl_rt_check_size(rt, b.len) == -1) {
 			buf_free(&b);
 			return -1;
 		}
-	}
-	if (tmpl_rt_check_size(rt, b.len) == -1) {
-		buf_free(&b);
-		return -1;
 	}
 	*out = tv_str_from_buf(rt, &b);
 	buf_free(&b);

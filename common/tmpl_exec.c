@@ -334,7 +334,13 @@ rt_render_template(struct tmpl_rt *rt, struct tmpl_template *t,
 		return -1;
 	rt->tc = tc;
 	rt->frame = tc->root;
-	for (;;) {
+	for (unsigned level = 0;; level++) {
+		if (level > rt->max_depth) {
+			r = tmpl_rt_error(rt, TMPL_ERR_LIMIT, "extends chain "
+			    "longer than %u templates (does a template extend "
+			    "itself?)", rt->max_depth);
+			break;
+		}
 		rt->tmpl = t;
 		tc->parent = NULL;
 		add_blocks(rt, tc, t);

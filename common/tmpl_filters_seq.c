@@ -386,7 +386,8 @@ FILTER(f_join)
 			goto fail;
 		if (i > 0)
 			buf_add(&b, sep.u.s, sep.len);
-		if (tv_str_buf(rt, x, &b) == -1)
+		if (tv_str_buf(rt, x, &b) == -1 ||
+		    tmpl_rt_check_size(rt, b.len) == -1)
 			goto fail;
 	}
 	if (tmpl_rt_check_size(rt, b.len) == -1)
@@ -518,9 +519,13 @@ FILTER(f_batch)
 		tv_list_push(rt->arena, cur, l->items[i]);
 	}
 	if (cur != NULL && args[1].type != TV_MISSING &&
-	    args[1].type != TV_NONE)
+	    args[1].type != TV_NONE) {
+		if (tmpl_rt_check_size(rt, (size_t)(n - cur->len) *
+		    sizeof(tv)) == -1)
+			return -1;
 		while ((int64_t)cur->len < n)
 			tv_list_push(rt->arena, cur, args[1]);
+	}
 	*out = list_of(res);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "tmpl_builtins.h"
 #include "tmpl_eval.h"
+#include "tmpl_limits.h"
 
 #define ARGS(fname, params, n)						\
 	tv args[n];							\
@@ -60,17 +61,21 @@ pp_sorted(struct tmpl_rt *rt, const struct tv_dict *d)
 }
 
 static void
-pp_repr(struct tmpl_rt *rt, tv v, struct buf *b)
+pp_repr(struct tmpl_rt *rt, tv v, struct buf *b, int depth)
 {
+	if (depth > TMPL_VALUE_MAXDEPTH) {
+		tv_repr_buf(rt, v, b);
+		return;
+	}
 	if (v.type == TV_DICT) {
 		const struct tv_entry **e = pp_sorted(rt, v.u.dict);
 		buf_addc(b, '{');
 		for (uint32_t i = 0; i < v.u.dict->len; i++) {
 			if (i > 0)
 				buf_add(b, ", ", 2);
-			pp_repr(rt, e[i]->key, b);
+			pp_repr(rt, e[i]->key, b, depth + 1);
 			buf_add(b, ": ", 2);
-			pp_repr(rt, e[i]->val, b);
+			pp_repr(rt, e[i]->val, b, depth + 1);
 		}
 		buf_addc(b, '}');
 		return;
@@ -81,7 +86,7 @@ pp_repr(struct tmpl_rt *rt, tv v, struct buf *b)
 		for (uint32_t i = 0; i < v.u.list->len; i++) {
 			if (i > 0)
 				buf_add(b, ", ", 2);
-			pp_repr(rt, v.u.list->items[i], b);
+			pp_repr(rt, v.u.list->items[i], b, depth + 1);
 		}
 		if (t && v.u.list->len == 1)
 			buf_addc(b, ',');
@@ -91,7 +96,8 @@ pp_repr(struct tmpl_rt *rt, tv v, struct buf *b)
 	tv_repr_buf(rt, v, b);
 }
 
-static void pp_format(struct tmpl_rt *, tv, struct buf *, size_t, size_t);
+static void pp_format(struct tmpl_rt *, tv, struct buf *, size_t, size_t,
+    int);
 
 static void
 pp_spaces(struct buf *b, size_t n)
@@ -102,7 +108,7 @@ pp_spaces(struct buf *b, size_t n)
 
 static void
 pp_items(struct tmpl_rt *rt, const struct tv_list *l, struct buf *b,
-    size_t indent, size_t allowance)
+    size_t indent, size_t allowance, int depth)
 {
 	indent += 1;
 	for (uint32_t i = 0; i < l->len; i++) {
@@ -111,21 +117,23 @@ pp_items(struct tmpl_rt *rt, const struct tv_list *l, struct buf *b,
 			buf_add(b, ",\n", 2);
 			pp_spaces(b, indent);
 		}
-		pp_format(rt, l->items[i], b, indent, last ? allowance : 1);
+		pp_format(rt, l->items[i], b, indent, last ? allowance : 1,
+		    depth + 1);
 	}
 }
 
 static void
 pp_format(struct tmpl_rt *rt, tv v, struct buf *b, size_t indent,
-    size_t allowance)
+    size_t allowance, int depth)
 {
 	struct buf rep = BUF_INIT;
 
-	pp_repr(rt, v, &rep);
+	pp_repr(rt, v, &rep, depth);
 	size_t width = utf8_len(rep.data ? rep.data : "", rep.len);
 	size_t max = PP_WIDTH > indent + allowance ? PP_WIDTH - indent -
 	    allowance : 0;
-	if (width <= max || !(v.type == TV_DICT || tv_is_seq(v))) {
+	if (width <= max || !(v.type == TV_DICT || tv_is_seq(v)) ||
+	    depth > TMPL_VALUE_MAXDEPTH) {
 		buf_add(b, rep.data, rep.len);
 		buf_free(&rep);
 		return;
@@ -133,14 +141,15 @@ pp_format(struct tmpl_rt *rt, tv v, struct buf *b, size_t indent,
 	buf_free(&rep);
 	if (v.type == TV_LIST) {
 		buf_addc(b, '[');
-		pp_items(rt, v.u.list, b, indent, allowance + 1);
+		pp_items(rt, v.u.list, b, indent, allowance + 1, depth);
 		buf_addc(b, ']');
 		return;
 	}
 	if (v.type == TV_TUPLE) {
 		const char *end = v.u.list->len == 1 ? ",)" : ")";
 		buf_addc(b, '(');
-		pp_items(rt, v.u.list, b, indent, allowance + strlen(end));
+		pp_items(rt, v.u.list, b, indent, allowance + strlen(end),
+		    depth);
 		buf_addstr(b, end);
 		return;
 	}
@@ -150,11 +159,11 @@ pp_format(struct tmpl_rt *rt, tv v, struct buf *b, size_t indent,
 	for (uint32_t i = 0; i < v.u.dict->len; i++) {
 		bool last = i + 1 == v.u.dict->len;
 		struct buf k = BUF_INIT;
-		pp_repr(rt, e[i]->key, &k);
+		pp_repr(rt, e[i]->key, &k, depth + 1);
 		buf_add(b, k.data, k.len);
 		buf_add(b, ": ", 2);
 		pp_format(rt, e[i]->val, b, indent + utf8_len(k.data, k.len) + 2,
-		    last ? allowance + 1 : 1);
+		    last ? allowance + 1 : 1, depth + 1);
 		buf_free(&k);
 		if (!last) {
 			buf_add(b, ",\n", 2);
@@ -171,7 +180,7 @@ FILTER(f_pprint)
 	(void)a;
 	if (v.type == TV_UNDEF)
 		return tmpl_rt_undef_error(rt, v);
-	pp_format(rt, v, &b, 0, 0);
+	pp_format(rt, v, &b, 0, 0, 0);
 	*out = tv_str_from_buf(rt, &b);
 	buf_free(&b);
 	return 0;

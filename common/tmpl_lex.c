@@ -14,10 +14,10 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "tmpl_limits.h"
 #include "tmpl_value.h"
 #include "xmalloc.h"
 
-#define LEX_MAXBALANCE	1024	/* brackets open inside one tag */
 
 struct lex {
 	struct arena		*a;
@@ -514,7 +514,7 @@ lex_operator(struct lex *lx, int *balance, char *stack)
 			continue;
 		int op = lex_ops[i].op;
 		if (op == TO_LPAREN || op == TO_LBRACKET || op == TO_LBRACE) {
-			if (*balance >= LEX_MAXBALANCE)
+			if (*balance >= TMPL_LEX_MAXBALANCE)
 				return lex_fail(lx, lx->line,
 				    "too many open brackets");
 			stack[(*balance)++] = *s == '(' ? ')' :
@@ -543,7 +543,7 @@ lex_operator(struct lex *lx, int *balance, char *stack)
 static int
 lex_tag(struct lex *lx, bool is_var)
 {
-	char stack[LEX_MAXBALANCE];
+	char stack[TMPL_LEX_MAXBALANCE];
 	int balance = 0;
 
 	while (lx->pos < lx->n) {

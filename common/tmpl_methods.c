@@ -312,6 +312,10 @@ m_replace(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 		size_t adv;
 		int64_t done = 0;
 		while (count < 0 || done < count) {
+			if (tmpl_rt_check_size(rt, b.len + rep.len) == -1) {
+				buf_free(&b);
+				return -1;
+			}
 			buf_add(&b, rep.u.s, rep.len);
 			done++;
 			if (i >= n)
@@ -326,6 +330,10 @@ m_replace(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 		int64_t done = 0;
 		while ((count < 0 || done < count) &&
 		    (p = str_find(s + i, n - i, old.u.s, old.len)) != NULL) {
+			if (tmpl_rt_check_size(rt, b.len + rep.len) == -1) {
+				buf_free(&b);
+				return -1;
+			}
 			buf_add(&b, s + i, (size_t)(p - s) - i);
 			buf_add(&b, rep.u.s, rep.len);
 			i = (size_t)(p - s) + old.len;
@@ -624,7 +632,8 @@ m_zfill(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 	    opt_int(rt, args[0], 0, &width) == -1)
 		return -1;
 	int64_t len = (int64_t)utf8_len(self.u.s, self.len);
-	if (width > 100000000)
+	if (width > 100000000 || tmpl_rt_check_size(rt, (size_t)(width > 0 ?
+	    width : 0)) == -1)
 		return tmpl_rt_error(rt, TMPL_ERR_LIMIT, "width too large");
 	size_t sign = self.len > 0 && (self.u.s[0] == '-' ||
 	    self.u.s[0] == '+');

@@ -17,6 +17,7 @@
 
 #include "arena.h"
 #include "tmpl_builtins.h"
+#include "tmpl_limits.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -1360,11 +1361,38 @@ walk_stmt(const struct node *n, walk_fn fn, void *arg, bool soft)
 	return false;
 }
 
+/*
+ * Trees are walked recursively, so their depth is bounded: a chain like
+ * 1+1+1+... is built by a loop, not recursion, and can be as deep as the
+ * template is long.  walk_depth counts the current recursion (per thread,
+ * as several threads may compile at once); past TMPL_PARSE_MAXTREE the
+ * walk stops and walk_toodeep tells the caller.
+ */
+static __thread int	walk_depth;
+static __thread bool	walk_toodeep;
+
+static bool walk_node(const struct node *n, walk_fn fn, void *arg, bool soft);
+
 static bool
 walk(const struct node *n, walk_fn fn, void *arg, bool soft)
 {
+	bool r;
+
 	if (n == NULL)
 		return false;
+	if (walk_depth >= TMPL_PARSE_MAXTREE) {
+		walk_toodeep = true;
+		return true;
+	}
+	walk_depth++;
+	r = walk_node(n, fn, arg, soft);
+	walk_depth--;
+	return r;
+}
+
+static bool
+walk_node(const struct node *n, walk_fn fn, void *arg, bool soft)
+{
 	switch (fn(n, arg, soft)) {
 	case WALK_STOP: return true;
 	case WALK_SKIP: return false;
@@ -1477,12 +1505,22 @@ parse_signature(struct parser *p, const struct tmpl_atom *name)
 	return m;
 }
 
+static int
+fail_toodeep(struct parser *p, int line)
+{
+	walk_toodeep = false;
+	return pfail(p, line, "expression nests too deeply (more than %d "
+	    "levels)", TMPL_PARSE_MAXTREE);
+}
+
 static void
-macro_scan(struct parser *p, struct macrodef *m)
+macro_scan(struct parser *p, struct macrodef *m, int line)
 {
 	m->catch_varargs = uses_list(&m->body, atom(p, "varargs", 7));
 	m->catch_kwargs = uses_list(&m->body, atom(p, "kwargs", 6));
 	m->caller = uses_list(&m->body, atom(p, "caller", 6));
+	if (walk_toodeep)
+		fail_toodeep(p, line);
 }
 
 static struct node *
@@ -1497,8 +1535,8 @@ parse_macro(struct parser *p, int line)
 		return NULL;
 	if (parse_statements(p, END_MACRO, &n->u.macro->body, true) == -1)
 		return NULL;
-	macro_scan(p, n->u.macro);
-	return n;
+	macro_scan(p, n->u.macro, line);
+	return failed(p) ? NULL : n;
 }
 
 static struct node *
@@ -1526,8 +1564,8 @@ parse_call_block(struct parser *p, int line)
 	if (parse_statements(p, END_CALL, &n->u.callblock.caller->body,
 	    true) == -1)
 		return NULL;
-	macro_scan(p, n->u.callblock.caller);
-	return n;
+	macro_scan(p, n->u.callblock.caller, line);
+	return failed(p) ? NULL : n;
 }
 
 static struct node *
@@ -1789,7 +1827,9 @@ tmpl_parse(struct tmpl_template *t, struct tmpl_atoms *atoms,
 	if (parse_body(&p, NULL, &t->body) == -1)
 		return -1;
 	const struct node *bad = NULL;
-	if (walk_list(&t->body, find_unknown, &bad, false)) {
+	if (walk_list(&t->body, find_unknown, &bad, false) && walk_toodeep)
+		return fail_toodeep(&p, 1);
+	if (bad != NULL) {
 		return pfail(&p, bad->line, "No %s named '%s'.",
 		    bad->kind == N_FILTER ? "filter" : "test",
 		    bad->u.filter.fname->s);
