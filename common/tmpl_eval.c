@@ -492,6 +492,9 @@ eval_slice(struct tmpl_rt *rt, const struct node *n, tv *out)
 	tv obj;
 	int64_t start, stop, step;
 
+	if (n->u.slice.obj == NULL)	/* x[1, 2:3]: a slice inside a tuple */
+		return tmpl_rt_error(rt, TMPL_ERR_TYPE, "slices are only "
+		    "allowed alone in a subscript");
 	if (eval(rt, n->u.slice.obj, &obj) == -1 ||
 	    slice_index(rt, n->u.slice.start, INT64_MIN, &start) == -1 ||
 	    slice_index(rt, n->u.slice.stop, INT64_MIN, &stop) == -1 ||
