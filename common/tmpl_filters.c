@@ -38,7 +38,7 @@ flt_int_arg(struct tmpl_rt *rt, const char *what, tv v, int64_t dflt,
 		*out = v.u.i;
 		return 0;
 	}
-	if (v.type == TV_FLOAT) {
+	if (v.type == TV_FLOAT && fabs(v.u.f) < 9.2e18) {
 		*out = (int64_t)v.u.f;
 		return 0;
 	}
@@ -627,6 +627,46 @@ round_half_even(double x, int64_t prec)
 	return r * p;
 }
 
+/* round(i, prec) for prec < 0: exact, half to even, as Python's int. */
+static int
+round_int(struct tmpl_rt *rt, int64_t i, int64_t prec, tv *out)
+{
+	char buf[64];
+	__int128 p = 1, q, r;
+
+	if (prec < -20) {
+		*out = tv_int(0);
+		return 0;
+	}
+	for (int64_t k = 0; k < -prec; k++)
+		p *= 10;
+	q = i / p;
+	r = i % p;
+	if (r < 0) {
+		r += p;
+		q -= 1;
+	}
+	if (2 * r > p || (2 * r == p && (q & 1)))
+		q += 1;
+	__int128 res = q * p;
+	if (res >= INT64_MIN && res <= INT64_MAX) {
+		*out = tv_int((int64_t)res);
+		return 0;
+	}
+	/* beyond int64 (at most a digit more): via its decimal text */
+	unsigned __int128 m = res < 0 ? (unsigned __int128)-res :
+	    (unsigned __int128)res;
+	size_t k = sizeof(buf);
+	buf[--k] = '\0';
+	do {
+		buf[--k] = (char)('0' + (int)(m % 10));
+		m /= 10;
+	} while (m != 0);
+	if (res < 0)
+		buf[--k] = '-';
+	return tv_parse_int(rt, buf + k, strlen(buf + k), 10, out);
+}
+
 static int
 f_round(struct tmpl_rt *rt, tv v, const struct tmpl_args *a, tv *out)
 {
@@ -654,9 +694,7 @@ f_round(struct tmpl_rt *rt, tv v, const struct tmpl_args *a, tv *out)
 				*out = v.type == TV_BOOL ? tv_int(v.u.i) : v;
 				return 0;
 			}
-			*out = tv_int((int64_t)round_half_even((double)v.u.i,
-			    prec));
-			return 0;
+			return round_int(rt, v.u.i, prec, out);
 		}
 		*out = tv_float(round_half_even(v.u.f, prec));
 		return 0;

@@ -87,7 +87,10 @@ fmt_int(struct tmpl_rt *rt, tv v, const struct spec *sp, struct buf *b)
 		if (s == NULL)
 			fatalx("BN conversion failed");
 		neg = s[0] == '-';
-		buf_addstr(&d, s + neg);
+		const char *digits = s + neg;
+		while (digits[0] == '0' && digits[1] != '\0')
+			digits++;	/* BN_bn2hex pads to whole bytes */
+		buf_addstr(&d, digits);
 		OPENSSL_free(s);
 		for (size_t i = 0; i < d.len; i++)
 			d.data[i] = type == 'X' ? d.data[i] : (char)(d.data[i] |
@@ -371,14 +374,15 @@ pct_one(struct tmpl_rt *rt, tv v, char type, const char *flags, int width,
 			    tv_type_name(v));
 			break;
 		}
-		if (v.type == TV_FLOAT) {
-			if (!isfinite(v.u.f)) {
-				r = tmpl_rt_error(rt, TMPL_ERR_OTHER, "cannot "
-				    "convert float to integer");
-				break;
-			}
-			v = tv_int((int64_t)v.u.f);
+		if (v.type == TV_FLOAT && type != 'd' && type != 'i' &&
+		    type != 'u') {
+			r = tmpl_rt_error(rt, TMPL_ERR_TYPE, "%%%c format: an "
+			    "integer is required, not float", type);
+			break;
 		}
+		if (v.type == TV_FLOAT &&
+		    (r = tv_float_to_int(rt, v.u.f, &v)) == -1)
+			break;
 		if (sp.align == '<')
 			sp.zero = false;
 		sp.type = type == 'i' || type == 'u' ? 'd' : type;

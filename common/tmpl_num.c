@@ -186,6 +186,22 @@ tv_to_double(tv v)
 }
 
 int
+tv_float_to_int(struct tmpl_rt *rt, double f, tv *out)
+{
+	char buf[400];
+
+	if (!isfinite(f))
+		return tmpl_rt_error(rt, TMPL_ERR_OTHER, "cannot convert float "
+		    "%s to integer", isnan(f) ? "NaN" : "infinity");
+	if (fabs(f) < 9.2e18) {
+		*out = tv_int((int64_t)f);
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%.0f", trunc(f));
+	return tv_parse_int(rt, buf, strlen(buf), 10, out);
+}
+
+int
 tv_parse_int(struct tmpl_rt *rt, const char *s, size_t n, int base, tv *out)
 {
 	char buf[128], *heap = NULL, *p = buf;

@@ -293,6 +293,8 @@ void	 tv_float_repr(double f, struct buf *b);
 tv	 tv_from_bn(struct tmpl_rt *rt, BIGNUM *bn);
 BIGNUM	*tv_to_bn(tv v);	/* new BIGNUM (caller frees) of an int */
 double	 tv_to_double(tv v);	/* int, big, bool or float */
+/* int(f): truncated toward zero, any size; an error for inf and nan. */
+int	 tv_float_to_int(struct tmpl_rt *rt, double f, tv *out);
 enum tv_binop {
 	OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_FLOORDIV, OP_MOD, OP_POW,
 };
