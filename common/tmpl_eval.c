@@ -63,7 +63,7 @@ undef_message(tv u, struct buf *b)
 	const struct tv_undef *d = u.u.undef;
 
 	if (u.type == TV_MISSING || d == NULL) {
-		buf_addstr(b, "value is undefined");
+		buf_addstr(b, "a required argument is missing");
 		return;
 	}
 	switch (d->kind) {
@@ -729,11 +729,11 @@ compare(struct tmpl_rt *rt, int op, tv a, tv b, bool *res)
 	switch (op) {
 	case CMP_EQ:
 	case CMP_NE:
-		if ((a.type == TV_UNDEF && !a.u.undef->lenient &&
-		    tmpl_rt_mode(rt) == TMPL_UNDEFINED_STRICT))
+		if ((a.type == TV_UNDEF || a.type == TV_MISSING) &&
+		    !tv_undef_lenient(a, tmpl_rt_mode(rt)))
 			return tmpl_rt_undef_error(rt, a);
-		if ((b.type == TV_UNDEF && !b.u.undef->lenient &&
-		    tmpl_rt_mode(rt) == TMPL_UNDEFINED_STRICT))
+		if ((b.type == TV_UNDEF || b.type == TV_MISSING) &&
+		    !tv_undef_lenient(b, tmpl_rt_mode(rt)))
 			return tmpl_rt_undef_error(rt, b);
 		*res = tv_eq(a, b) == (op == CMP_EQ);
 		return 0;

@@ -52,11 +52,8 @@ tv_truthy(struct tmpl_rt *rt, tv v, int *err)
 	switch (v.type) {
 	case TV_MISSING:
 	case TV_UNDEF:
-		if (!v.u.undef->lenient &&
-		    tmpl_rt_mode(rt) == TMPL_UNDEFINED_STRICT) {
+		if (!tv_undef_lenient(v, tmpl_rt_mode(rt)))
 			*err = tmpl_rt_undef_error(rt, v);
-			return false;
-		}
 		return false;
 	case TV_NONE: return false;
 	case TV_BOOL:
@@ -446,8 +443,7 @@ tv_iterate(struct tmpl_rt *rt, tv v, struct tv_list **out)
 	}
 	case TV_MISSING:
 	case TV_UNDEF:
-		if (v.u.undef->lenient ||
-		    tmpl_rt_mode(rt) == TMPL_UNDEFINED_LENIENT) {
+		if (tv_undef_lenient(v, tmpl_rt_mode(rt))) {
 			*out = tv_list_new(tmpl_rt_arena(rt), 0);
 			return 0;
 		}
@@ -609,8 +605,7 @@ tv_str_buf(struct tmpl_rt *rt, tv v, struct buf *b)
 	}
 	case TV_MISSING:
 	case TV_UNDEF:
-		if (v.u.undef->lenient ||
-		    tmpl_rt_mode(rt) == TMPL_UNDEFINED_LENIENT)
+		if (tv_undef_lenient(v, tmpl_rt_mode(rt)))
 			return 0;
 		return tmpl_rt_undef_error(rt, v);
 	case TV_OBJ:

@@ -207,6 +207,14 @@ tv_is_num(tv v)
 }
 bool	tv_is_objtype(tv v, const struct tv_objtype *t);
 
+/* Is v Jinja2's lenient Undefined (prints empty, iterates empty, ...)? */
+static inline bool
+tv_undef_lenient(tv v, enum tmpl_undefined_mode mode)
+{
+	return v.type == TV_UNDEF && (mode == TMPL_UNDEFINED_LENIENT ||
+	    (v.u.undef != NULL && v.u.undef->lenient));
+}
+
 /* Copy n values (n may be 0 and the pointers NULL then). */
 static inline void
 tv_copy(tv *dst, const tv *src, size_t n)
