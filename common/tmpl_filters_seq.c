@@ -170,8 +170,6 @@ sort_keys(struct tmpl_rt *rt, struct tv_list *l, tv attr, bool ci, tv **keys)
 		if (attr.type != TV_MISSING && attr.type != TV_NONE &&
 		    flt_attr(rt, key, attr, tv_missing(), &key) == -1)
 			return -1;
-		if (key.type == TV_UNDEF)
-			return tmpl_rt_undef_error(rt, key);
 		k[i] = ci ? flt_lower(rt, key) : key;
 	}
 	*keys = k;

@@ -203,14 +203,27 @@ uc_isprintable(uint32_t c)
 	return true;
 }
 
+/* Uppercase mappings to several characters (Unicode SpecialCasing). */
+static const struct {
+	uint32_t	 c;
+	const char	*upper;
+} special_upper[] = {
+	{ 0xDF, "SS" }, { 0x149, "\xca\xbcN" }, { 0x1F0, "J\xcc\x8c" },
+	{ 0xFB00, "FF" }, { 0xFB01, "FI" }, { 0xFB02, "FL" },
+	{ 0xFB03, "FFI" }, { 0xFB04, "FFL" }, { 0xFB05, "ST" },
+	{ 0xFB06, "ST" },
+};
+
 /* Case mapping with Python's special cases (one code point to many). */
 static void
 map_case(uint32_t c, bool upper, struct buf *b)
 {
-	if (upper && c == 0xDF) {
-		buf_add(b, "SS", 2);
-		return;
-	}
+	for (size_t i = 0; upper && i < sizeof(special_upper) /
+	    sizeof(special_upper[0]); i++)
+		if (special_upper[i].c == c) {
+			buf_addstr(b, special_upper[i].upper);
+			return;
+		}
 	if (!upper && c == 0x130) {
 		buf_add(b, "i\xcc\x87", 3);
 		return;
