@@ -463,13 +463,21 @@ tmpl_percent_format(struct tmpl_rt *rt, tv fmt, tv args, tv *out)
 			flags[nf++] = s[i++];
 		flags[nf] = '\0';
 		int width = -1, prec = -1;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			width = (width < 0 ? 0 : width) * 10 + (s[i++] - '0');
+		/* (saturating: anything past 100000 is refused below) */
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			width = width < 0 ? 0 : width;
+			if (width <= 100000)
+				width = width * 10 + (s[i] - '0');
+			i++;
+		}
 		if (i < n && s[i] == '.') {
 			i++;
 			prec = 0;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				prec = prec * 10 + (s[i++] - '0');
+			while (i < n && s[i] >= '0' && s[i] <= '9') {
+				if (prec <= 100000)
+					prec = prec * 10 + (s[i] - '0');
+				i++;
+			}
 		}
 		if (width > 100000 || prec > 100000)
 			goto bad;
