@@ -535,7 +535,7 @@ eval_slice(struct tmpl_rt *rt, const struct node *n, tv *out)
 
 int
 rt_eval_args(struct tmpl_rt *rt, const struct callargs *ca,
-    struct tmpl_args *out)
+    struct tmpl_args *out, struct argbuf *ab)
 {
 	struct tv_list *dyn = NULL;
 	struct tv_dict *dkw = NULL;
@@ -557,8 +557,10 @@ rt_eval_args(struct tmpl_rt *rt, const struct callargs *ca,
 	}
 	size_t npos = ca->pos.n + (dyn ? dyn->len : 0);
 	size_t nkw = ca->nkw + (dkw ? dkw->len : 0);
-	tv *pos = arena_alloc(rt->arena, (npos + 1) * sizeof(tv));
-	struct tmpl_kwarg *kw = arena_alloc(rt->arena, (nkw + 1) * sizeof(*kw));
+	tv *pos = ab != NULL && npos <= 4 ? ab->pos :
+	    arena_alloc(rt->arena, (npos + 1) * sizeof(tv));
+	struct tmpl_kwarg *kw = ab != NULL && nkw <= 2 ? ab->kw :
+	    arena_alloc(rt->arena, (nkw + 1) * sizeof(*kw));
 	for (size_t i = 0; i < ca->pos.n; i++)
 		if (eval(rt, ca->pos.v[i], &pos[i]) == -1)
 			return -1;
@@ -590,6 +592,7 @@ static int
 eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
 {
 	const struct node *fnode = n->u.call.fn;
+	struct argbuf ab;
 	struct tmpl_args a;
 	tv fn, obj;
 
@@ -601,7 +604,7 @@ eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
 		    obj.type == TV_UNDEF ? NULL : tmpl_method_find(obj.type,
 		    fnode->u.getattr.attr, fnode->u.getattr.len);
 		if (m != NULL) {
-			if (rt_eval_args(rt, &n->u.call.args, &a) == -1)
+			if (rt_eval_args(rt, &n->u.call.args, &a, &ab) == -1)
 				return -1;
 			rt->line = n->line;
 			return m->fn(rt, obj, &a, out);
@@ -612,7 +615,7 @@ eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
 			return -1;
 	} else if (eval(rt, fnode, &fn) == -1)
 		return -1;
-	if (rt_eval_args(rt, &n->u.call.args, &a) == -1)
+	if (rt_eval_args(rt, &n->u.call.args, &a, &ab) == -1)
 		return -1;
 	rt->line = n->line;
 	return tmpl_call(rt, fn, &a, out);
@@ -633,7 +636,7 @@ rt_apply_filters(struct tmpl_rt *rt, const struct node *f, tv in, tv *out)
 			return -1;
 	} else
 		v = in;
-	if (rt_eval_args(rt, &f->u.filter.args, &a) == -1)
+	if (rt_eval_args(rt, &f->u.filter.args, &a, NULL) == -1)
 		return -1;
 	rt->line = f->line;
 	if (f->u.filter.fn == NULL)
@@ -645,11 +648,12 @@ rt_apply_filters(struct tmpl_rt *rt, const struct node *f, tv in, tv *out)
 static int
 eval_filter(struct tmpl_rt *rt, const struct node *n, tv *out)
 {
+	struct argbuf ab;
 	struct tmpl_args a;
 	tv in;
 
 	if (eval(rt, n->u.filter.in, &in) == -1 ||
-	    rt_eval_args(rt, &n->u.filter.args, &a) == -1)
+	    rt_eval_args(rt, &n->u.filter.args, &a, &ab) == -1)
 		return -1;
 	rt->line = n->line;
 	if (n->u.filter.fn == NULL)

@@ -136,7 +136,7 @@ exec_callblock(struct tmpl_rt *rt, const struct node *n)
 	tv fn, out;
 
 	if (eval(rt, call->u.call.fn, &fn) == -1 ||
-	    rt_eval_args(rt, &call->u.call.args, &a) == -1)
+	    rt_eval_args(rt, &call->u.call.args, &a, NULL) == -1)
 		return -1;
 	rt->line = n->line;
 	tv caller = macro_value(rt, n->u.callblock.caller, rt->frame);

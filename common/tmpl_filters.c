@@ -225,7 +225,7 @@ f_safe(struct tmpl_rt *rt, tv v, const struct tmpl_args *a, tv *out)
 static int
 escape_common(struct tmpl_rt *rt, tv v, bool force, tv *out)
 {
-	struct buf b = BUF_INIT;
+	size_t extra = 0;
 
 	if (v.type == TV_STR && (v.flags & TVF_SAFE) && !force) {
 		*out = v;
@@ -233,8 +233,19 @@ escape_common(struct tmpl_rt *rt, tv v, bool force, tv *out)
 	}
 	if (flt_str(rt, v, &v) == -1)
 		return -1;
-	html_escape(v.u.s, v.len, &b);
-	*out = str_result(rt, &b);
+	/* sized first, then written straight into the arena */
+	for (uint32_t i = 0; i < v.len; i++)
+		switch (v.u.s[i]) {
+		case '<': case '>': extra += 3; break;		/* &lt; */
+		case '&': case '"': case '\'': extra += 4; break;	/* &amp; */
+		}
+	if (extra == 0) {
+		*out = v;
+	} else {
+		char *d = arena_alloc(rt->arena, v.len + extra + 1);
+		char *end = html_escape_into(v.u.s, v.len, d);
+		*out = tv_strn(d, (size_t)(end - d));
+	}
 	out->flags |= TVF_SAFE;
 	return 0;
 }

@@ -404,6 +404,34 @@ str_find(const char *h, size_t hn, const char *nd, size_t nn)
 	return memmem(h, hn, nd, nn);
 }
 
+static const char *
+html_entity(char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&#34;";
+	case '\'': return "&#39;";
+	}
+	return NULL;
+}
+
+char *
+html_escape_into(const char *s, size_t n, char *dst)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *rep = html_entity(s[i]);
+		if (rep == NULL)
+			*dst++ = s[i];
+		else
+			while (*rep != '\0')
+				*dst++ = *rep++;
+	}
+	*dst = '\0';
+	return dst;
+}
+
 void
 html_escape(const char *s, size_t n, struct buf *b)
 {

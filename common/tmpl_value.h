@@ -339,6 +339,8 @@ void	 str_strip(const char *s, size_t n, const char *chars, size_t cn,
 	    int which, size_t *start, size_t *end);
 const char *str_find(const char *h, size_t hn, const char *nd, size_t nn);
 void	 html_escape(const char *s, size_t n, struct buf *b);
+/* The same into dst, which has room for the escaped text; returns its end. */
+char	*html_escape_into(const char *s, size_t n, char *dst);
 
 /* ---- formatting (tmpl_fmt.c) ---- */
 int	 tmpl_percent_format(struct tmpl_rt *rt, tv fmt, tv args, tv *out);
