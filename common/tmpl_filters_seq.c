@@ -422,20 +422,28 @@ empty:
 	return 0;
 }
 
-FILTER(f_last)
+/* One item of v (last or random), or an undefined saying it is empty. */
+static int
+pick(struct tmpl_rt *rt, tv v, bool last, tv *out)
 {
 	struct tv_list *l;
 
-	(void)a;
 	if (tv_iterate(rt, v, &l) == -1)
 		return -1;
 	if (l->len == 0) {
-		*out = tmpl_undef_hint(rt, "No last item, sequence was empty.",
-		    false);
+		*out = tmpl_undef_hint(rt, last ? "No last item, sequence was "
+		    "empty." : "No random item, sequence was empty.", false);
 		return 0;
 	}
-	*out = l->items[l->len - 1];
+	/* random is deterministic: generated files must not change */
+	*out = l->items[last ? l->len - 1 : tv_hash(tv_list_val(l)) % l->len];
 	return 0;
+}
+
+FILTER(f_last)
+{
+	(void)a;
+	return pick(rt, v, true, out);
 }
 
 FILTER(f_list)
@@ -561,19 +569,8 @@ FILTER(f_slice)
 
 FILTER(f_random)
 {
-	struct tv_list *l;
-
 	(void)a;
-	if (tv_iterate(rt, v, &l) == -1)
-		return -1;
-	if (l->len == 0) {
-		*out = tmpl_undef_hint(rt, "No random item, sequence was empty.",
-		    false);
-		return 0;
-	}
-	/* Deterministic: generated files must not change between runs. */
-	*out = l->items[tv_hash(tv_list_val(l)) % l->len];
-	return 0;
+	return pick(rt, v, false, out);
 }
 
 /* map(filter, args...) or map(attribute=..., default=...) */

@@ -58,6 +58,20 @@ pad(struct buf *b, const char *s, size_t n, const struct spec *sp,
 		buf_addstr(b, fill);
 }
 
+/* A formatted number, right-aligned; "0" pads after the sign. */
+static void
+pad_number(struct buf *b, const struct buf *num, const struct spec *sp)
+{
+	struct spec s2 = *sp;
+
+	if (sp->zero && !sp->align) {
+		s2.fill[0] = '0';
+		s2.fill[1] = '\0';
+		s2.align = '=';
+	}
+	pad(b, num->data, num->len, &s2, '>');
+}
+
 static void
 group_digits(const char *digits, size_t n, char sep, struct buf *b)
 {
@@ -128,13 +142,7 @@ fmt_int(struct tmpl_rt *rt, tv v, const struct spec *sp, struct buf *b)
 		group_digits(d.data, d.len, sp->group, &t);
 	else
 		buf_add(&t, d.data, d.len);
-	struct spec s2 = *sp;
-	if (sp->zero && !sp->align) {
-		s2.fill[0] = '0';
-		s2.fill[1] = '\0';
-		s2.align = '=';
-	}
-	pad(b, t.data, t.len, &s2, '>');
+	pad_number(b, &t, sp);
 	buf_free(&t);
 	buf_free(&d);
 	return 0;
@@ -215,13 +223,7 @@ fmt_float(struct tmpl_rt *rt, double f, const struct spec *sp, struct buf *b)
 		buf_add(&u, t.data + i, t.len - i);
 	} else
 		buf_add(&u, t.data, t.len);
-	struct spec s2 = *sp;
-	if (sp->zero && !sp->align) {
-		s2.fill[0] = '0';
-		s2.fill[1] = '\0';
-		s2.align = '=';
-	}
-	pad(b, u.data, u.len, &s2, '>');
+	pad_number(b, &u, sp);
 	buf_free(&t);
 	buf_free(&u);
 	return 0;

@@ -608,19 +608,25 @@ parse_subscript(struct parser *p, struct node *obj)
 	return n;
 }
 
+/* fn(...): a call of the expression n. */
+static struct node *
+parse_call(struct parser *p, struct node *n)
+{
+	struct node *c = mknode(p, N_CALL, cur(p)->line);
+
+	c->u.call.fn = n;
+	return parse_callargs(p, &c->u.call.args) == -1 ? NULL : c;
+}
+
 static struct node *
 parse_postfix(struct parser *p, struct node *n)
 {
 	while (n != NULL && !failed(p)) {
 		if (is_op(p, TO_DOT) || is_op(p, TO_LBRACKET))
 			n = parse_subscript(p, n);
-		else if (is_op(p, TO_LPAREN)) {
-			struct node *c = mknode(p, N_CALL, cur(p)->line);
-			c->u.call.fn = n;
-			if (parse_callargs(p, &c->u.call.args) == -1)
-				return NULL;
-			n = c;
-		} else
+		else if (is_op(p, TO_LPAREN))
+			n = parse_call(p, n);
+		else
 			break;
 	}
 	return failed(p) ? NULL : n;
@@ -634,13 +640,9 @@ parse_filter_expr(struct parser *p, struct node *n)
 			n = parse_filter(p, n, false);
 		else if (is_name(cur(p), "is"))
 			n = parse_test(p, n);
-		else if (is_op(p, TO_LPAREN)) {
-			struct node *c = mknode(p, N_CALL, cur(p)->line);
-			c->u.call.fn = n;
-			if (parse_callargs(p, &c->u.call.args) == -1)
-				return NULL;
-			n = c;
-		} else
+		else if (is_op(p, TO_LPAREN))
+			n = parse_call(p, n);
+		else
 			break;
 	}
 	return failed(p) ? NULL : n;
