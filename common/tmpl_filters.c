@@ -501,7 +501,7 @@ parse_float(tv v, double *out)
 				return false;
 			continue;
 		}
-		if (strchr("0123456789+-.eEinfatyINFATY", c) == NULL)
+		if (!str_in_set(c, "0123456789+-.eEinfatyINFATY"))
 			return false;
 		buf[j++] = c;
 	}

@@ -551,9 +551,9 @@ urlize_word(const char *w, size_t n, struct buf *b, const char *rel,
 {
 	size_t h = 0, t = n;
 
-	while (h < t && strchr("(<", w[h]) != NULL)
+	while (h < t && str_in_set(w[h], "(<"))
 		h++;
-	while (t > h && strchr(".,)>\n!?:;'\"", w[t - 1]) != NULL)
+	while (t > h && str_in_set(w[t - 1], ".,)>\n!?:;'\""))
 		t--;
 	const char *u = w + h;
 	size_t un = t - h;
@@ -634,7 +634,7 @@ FILTER(f_xmlattr)
 		if (flt_str(rt, k, &k) == -1)
 			goto fail;
 		for (uint32_t c = 0; c < k.len; c++)
-			if (strchr(" \t\n\f/>=", k.u.s[c]) != NULL) {
+			if (str_in_set(k.u.s[c], " \t\n\f/>=")) {
 				tmpl_rt_error(rt, TMPL_ERR_OTHER, "Invalid "
 				    "character in attribute name: '%.*s'",
 				    (int)k.len, k.u.s);

@@ -44,7 +44,7 @@ pad(struct buf *b, const char *s, size_t n, const struct spec *sp,
 	else if (align == '^') {
 		left = total / 2;
 		right = total - left;
-	} else if (align == '=' && n > 0 && strchr("+- ", s[0]) != NULL) {
+	} else if (align == '=' && n > 0 && str_in_set(s[0], "+- ")) {
 		buf_addc(b, s[0]);
 		s++;
 		n--;
@@ -127,7 +127,7 @@ fmt_int(struct tmpl_rt *rt, tv v, const struct spec *sp, struct buf *b)
 			    "%llX" : type == 'o' ? "%llo" : "%llu",
 			    (unsigned long long)m);
 	}
-	if (strchr("dnbxXo", type) == NULL) {
+	if (!str_in_set(type, "dnbxXo")) {
 		buf_free(&d);
 		return tmpl_rt_error(rt, TMPL_ERR_OTHER, "Unknown format code "
 		    "'%c' for object of type 'int'", type);
@@ -193,7 +193,7 @@ fmt_float(struct tmpl_rt *rt, double f, const struct spec *sp, struct buf *b)
 	} else {
 		if (type == 0)
 			type = 'g';
-		if (strchr("eEfFgG%", type) == NULL)
+		if (!str_in_set(type, "eEfFgG%"))
 			return tmpl_rt_error(rt, TMPL_ERR_OTHER, "Unknown "
 			    "format code '%c' for object of type 'float'",
 			    type);
@@ -238,16 +238,16 @@ parse_spec(struct tmpl_rt *rt, const char *s, size_t n, struct spec *sp)
 	sp->width = sp->prec = -1;
 	if (n > 0) {
 		utf8_decode(s, n, &adv);
-		if (adv < n && strchr("<>^=", s[adv]) != NULL) {
+		if (adv < n && str_in_set(s[adv], "<>^=")) {
 			memcpy(sp->fill, s, adv);
 			sp->align = s[adv];
 			i = adv + 1;
-		} else if (strchr("<>^=", s[0]) != NULL) {
+		} else if (str_in_set(s[0], "<>^=")) {
 			sp->align = s[0];
 			i = 1;
 		}
 	}
-	if (i < n && strchr("+- ", s[i]) != NULL)
+	if (i < n && str_in_set(s[i], "+- "))
 		sp->sign = s[i++];
 	if (i < n && s[i] == '#') {
 		sp->alt = true;
@@ -292,7 +292,7 @@ tmpl_format_spec(struct tmpl_rt *rt, tv v, const char *s, size_t n,
 	case TV_BOOL:
 		if (v.type == TV_BOOL && n == 0)
 			break;
-		if (sp.type && strchr("eEfFgG%", sp.type) != NULL)
+		if (sp.type && str_in_set(sp.type, "eEfFgG%"))
 			return fmt_float(rt, tv_to_double(v), &sp, b);
 		return fmt_int(rt, v, &sp, b);
 	case TV_FLOAT:
@@ -461,7 +461,7 @@ tmpl_percent_format(struct tmpl_rt *rt, tv fmt, tv args, tv *out)
 		}
 		char flags[8];
 		size_t nf = 0;
-		while (i < n && strchr("-+ #0", s[i]) != NULL && nf < 7)
+		while (i < n && str_in_set(s[i], "-+ #0") && nf < 7)
 			flags[nf++] = s[i++];
 		flags[nf] = '\0';
 		int width = -1, prec = -1;
@@ -621,9 +621,14 @@ tmpl_str_format(struct tmpl_rt *rt, tv fmt, const struct tmpl_args *a,
 		char conv = 0;
 		if (k < flen && fld[k] == '!') {
 			conv = k + 1 < flen ? fld[k + 1] : 0;
-			k += 2;
+			k = k + 2 < flen ? k + 2 : flen;
 		}
-		const char *spec = k < flen && fld[k] == ':' ? fld + k + 1 : "";
+		if (k < flen && fld[k] != ':') {
+			tmpl_rt_error(rt, TMPL_ERR_OTHER, "expected ':' after "
+			    "conversion specifier");
+			goto fail;
+		}
+		const char *spec = k < flen ? fld + k + 1 : "";
 		size_t slen = k < flen ? flen - k - 1 : 0;
 		if (conv == 'r' || conv == 'a') {
 			buf_reset(&t);

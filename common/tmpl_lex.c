@@ -320,7 +320,7 @@ scan_int(const char *s, size_t n, size_t p)
 {
 	size_t q = p;
 
-	if (q + 1 < n && s[q] == '0' && strchr("bBoOxX", s[q + 1]) != NULL &&
+	if (q + 1 < n && s[q] == '0' && str_in_set(s[q + 1], "bBoOxX") &&
 	    s[q + 1] != '\0') {
 		char c = (char)(s[q + 1] | 0x20);
 		int base = c == 'b' ? 2 : c == 'o' ? 8 : 16;

@@ -215,6 +215,16 @@ tv_undef_lenient(tv v, enum tmpl_undefined_mode mode)
 	    (v.u.undef != NULL && v.u.undef->lenient));
 }
 
+/* Is c one of the characters of set?  (strchr alone matches '\0'.) */
+static inline bool
+str_in_set(char c, const char *set)
+{
+	for (; *set != '\0'; set++)
+		if (*set == c)
+			return true;
+	return false;
+}
+
 /* Copy n values (n may be 0 and the pointers NULL then). */
 static inline void
 tv_copy(tv *dst, const tv *src, size_t n)
