@@ -6,6 +6,7 @@
  * come from the real Jinja2 3.1.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,4 +251,58 @@ Test(tmpls, error_format)
 	free(s);
 	tmpl_error_clear(&e);
 	cr_expect_null(e.message);
+}
+
+struct thread_job {
+	tmpl_env	*env;
+	tmpl_ctx	*ctx;
+	int		 ok;
+};
+
+static void *
+render_many(void *arg)
+{
+	struct thread_job *j = arg;
+	struct tmpl_result r;
+
+	for (int i = 0; i < 200; i++) {
+		if (tmpl_render(j->env, "mid.j2", j->ctx, &r) == 0 &&
+		    strcmp(r.text, "<mA|B>") == 0 && r.ndeps == 2)
+			j->ok++;
+		tmpl_result_clear(&r);
+		const char *src = "{% import 'lib.j2' as l %}{{ l.f(x) }}";
+		if (tmpl_render_string(j->env, "s.j2", src, strlen(src), j->ctx,
+		    &r) == 0 && strcmp(r.text, "f7") == 0)
+			j->ok++;
+		tmpl_result_clear(&r);
+		if (i % 50 == 0)
+			tmpl_env_invalidate(j->env, "base.j2");
+	}
+	return NULL;
+}
+
+Test(tmpls, concurrent_renders_share_one_env)
+{
+	struct tmpl_error err = { 0 };
+	const char *json = "{\"x\": 7, \"g\": \"G\"}";
+	tmpl_data *d = tmpl_data_parse(json, strlen(json), "d", &err);
+	pthread_t th[4];
+	struct thread_job jobs[4];
+
+	tmpl_env *env = th_env_new(NULL);
+	tmpl_ctx *ctx = tmpl_ctx_new();
+	tmpl_ctx_set_keys(ctx, tmpl_data_root(d));
+	for (int i = 0; i < 4; i++) {
+		jobs[i] = (struct thread_job){ env, ctx, 0 };
+		cr_assert_eq(pthread_create(&th[i], NULL, render_many,
+		    &jobs[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		cr_expect_eq(jobs[i].ok, 400, "thread %d: %d good renders", i,
+		    jobs[i].ok);
+	}
+	tmpl_ctx_free(ctx);
+	tmpl_env_free(env);
+	tmpl_data_free(d);
 }

@@ -27,13 +27,20 @@ th_load(void *arg, const char *name, char **src, size_t *len, char **path,
 	return 1;
 }
 
+tmpl_env *
+th_env_new(const struct tmpl_options *o)
+{
+	struct tmpl_loader l = { th_load, NULL };
+
+	return tmpl_env_new_loader(o, &l);
+}
+
 char *
 th_render(const char *src, const char *data, const struct tmpl_options *o)
 {
-	struct tmpl_loader l = { th_load, NULL };
 	struct tmpl_error err = { 0 };
 	struct tmpl_result r;
-	tmpl_env *env = tmpl_env_new_loader(o, &l);
+	tmpl_env *env = th_env_new(o);
 	tmpl_ctx *ctx = tmpl_ctx_new();
 	tmpl_data *d = NULL;
 	char *out;

@@ -20,6 +20,8 @@ struct th_case {
 
 extern const char *const *th_files;
 
+/* An environment whose loader serves th_files (caller frees). */
+tmpl_env *th_env_new(const struct tmpl_options *o);
 char	*th_render(const char *src, const char *data,
 	    const struct tmpl_options *o);
 /* Render with default (strict) options and compare with want. */
