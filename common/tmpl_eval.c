@@ -18,12 +18,6 @@
 
 /* ---- runtime services ---- */
 
-void *
-tmpl_alloc(struct tmpl_rt *rt, size_t n)
-{
-	return arena_zalloc(rt->arena, n);
-}
-
 struct arena *
 tmpl_rt_arena(struct tmpl_rt *rt)
 {

@@ -14,8 +14,9 @@
  *          tmpl_value *out)
  * returns 0 with *out set, or -1 after tmpl_rt_error() (the evaluator adds
  * file and line).  tmpl_bind() maps positional and keyword arguments onto a
- * parameter list; values not given come back as TV_MISSING.  Allocate with
- * tmpl_alloc() (render arena); build strings with tmpl_str_*().
+ * parameter list; values not given come back as TV_MISSING.  Allocate in
+ * the render arena (arena_alloc(tmpl_rt_arena(rt), n)); make string
+ * results with tv_str_copy() or tv_str_from_buf().
  */
 #ifndef CHORA_TMPL_VALUE_H
 #define CHORA_TMPL_VALUE_H
@@ -234,7 +235,6 @@ tv_copy(tv *dst, const tv *src, size_t n)
 }
 
 /* ---- the runtime services (tmpl_eval.c) ---- */
-void	*tmpl_alloc(struct tmpl_rt *rt, size_t n);	/* zeroed, render arena */
 enum tmpl_undefined_mode tmpl_rt_mode(const struct tmpl_rt *rt);
 /* Record an error (first one wins) and return -1. */
 int	 tmpl_rt_error(struct tmpl_rt *rt, enum tmpl_error_kind kind,
