@@ -487,7 +487,7 @@ tmpl_percent_format(struct tmpl_rt *rt, tv fmt, tv args, tv *out)
 			goto bad;
 		char type = s[i++];
 		if (!have) {
-			if (ai >= nargs || (is_map && type != '%')) {
+			if (ai >= nargs) {
 				buf_free(&b);
 				return tmpl_rt_error(rt, TMPL_ERR_TYPE, "not "
 				    "enough arguments for format string");
