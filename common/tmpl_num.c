@@ -256,6 +256,9 @@ tv_parse_int(struct tmpl_rt *rt, const char *s, size_t n, int base, tv *out)
 	return rc;
 }
 
+/* Integers past this many bits are an error (a bound on work). */
+#define BIG_MAXBITS	100000
+
 static int
 big_arith(struct tmpl_rt *rt, enum tv_binop op, tv a, tv b, tv *out)
 {
@@ -283,13 +286,17 @@ big_arith(struct tmpl_rt *rt, enum tv_binop op, tv a, tv b, tv *out)
 			BN_free(rem);
 		break;
 	}
-	case OP_POW:
-		if (BN_num_bits(y) > 20 && !BN_is_one(x) && !BN_is_zero(x)) {
+	case OP_POW: {
+		/* |x|**y has about bits(x) * y bits: refuse before computing */
+		int xb = BN_num_bits(x);
+		if (xb > 1 && (BN_num_bits(y) > 31 ||
+		    (uint64_t)(xb - 1) * BN_get_word(y) > BIG_MAXBITS)) {
 			ok = -1;
 			break;
 		}
 		ok = BN_exp(r, x, y, c);
 		break;
+	}
 	default:
 		ok = 0;
 	}
@@ -302,7 +309,7 @@ big_arith(struct tmpl_rt *rt, enum tv_binop op, tv a, tv b, tv *out)
 	}
 	if (ok != 1)
 		fatalx("BIGNUM arithmetic failed");
-	if (BN_num_bits(r) > 100000) {
+	if (BN_num_bits(r) > BIG_MAXBITS) {
 		BN_free(r);
 		return tmpl_rt_error(rt, TMPL_ERR_LIMIT, "integer too large");
 	}
