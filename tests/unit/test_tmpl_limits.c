@@ -173,3 +173,17 @@ Test(limits, self_containing_values)
 	th_check("{% set d = {} %}{% set _ = d.update(x=d) %}{{ d }}", NULL,
 	    "{'x': {...}}");
 }
+
+Test(limits, integer_size)
+{
+	expect_limit("{{ 2 ** 200000 }}", NULL, "integer too large");
+	expect_limit("{{ (2 ** 70) ** 444445 }}", NULL, "integer too large");
+	th_check("{{ (10 ** 40 * 10 ** 40)|string|length }} {{ (-1) ** (10 ** "
+	    "30 + 1) }}", NULL, "81 -1");
+}
+
+Test(limits, missing_required_argument)
+{
+	th_check("{{ ', '.join() }}", NULL,
+	    "ERROR t.j2:1: error: a required argument is missing");
+}
