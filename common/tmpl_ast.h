@@ -82,6 +82,7 @@ struct node {
 			struct node	*obj;
 			const char	*attr;
 			size_t		 len;
+			uint64_t	 hash;	/* tv_hash() of attr */
 		} getattr;				/* N_GETATTR */
 		struct {
 			struct node	*obj, *key;

@@ -72,6 +72,10 @@ undef_message(tv u, struct buf *b)
 		buf_printf(b, "%s has no element ", d->objtype);
 		tv_repr_buf(NULL, d->key, b);
 		return;
+	case UNDEF_COND:
+		buf_printf(b, "the inline if-expression on line %zu evaluated "
+		    "to false and no else section was defined.", d->nlen);
+		return;
 	default:
 		buf_add(b, d->name, d->nlen);
 	}
@@ -192,6 +196,14 @@ tmpl_bind(struct tmpl_rt *rt, const char *fname, const struct tmpl_args *a,
 	const char *names[16];
 	size_t lens[16], np = 0;
 
+	for (size_t i = 0; i < nout; i++)
+		out[i] = tv_missing();
+	if (a->nkw == 0 && a->npos <= nout) {
+		/* positional only (the usual call): no names to match */
+		for (size_t i = 0; i < a->npos; i++)
+			out[i] = a->pos[i];
+		return 0;
+	}
 	for (const char *p = params; *p != '\0' && np < 16;) {
 		const char *c = strchr(p, ',');
 		size_t l = c == NULL ? strlen(p) : (size_t)(c - p);
@@ -199,8 +211,6 @@ tmpl_bind(struct tmpl_rt *rt, const char *fname, const struct tmpl_args *a,
 		lens[np++] = l;
 		p += l + (c != NULL);
 	}
-	for (size_t i = 0; i < nout; i++)
-		out[i] = tv_missing();
 	if (a->npos > np || a->npos > nout)
 		return tmpl_rt_error(rt, TMPL_ERR_TYPE, "%s() takes at most "
 		    "%zu arguments (%zu given)", fname, np, a->npos);
@@ -878,8 +888,8 @@ eval_inner(struct tmpl_rt *rt, const struct node *n, tv *out)
 		rt->line = n->line;
 		if (a.type == TV_DICT && !n->flag) {
 			/* no method has this name: the key, or undefined */
-			const tv *v = tv_dict_gets(a.u.dict, n->u.getattr.attr,
-			    n->u.getattr.len);
+			const tv *v = tv_dict_gets_h(a.u.dict, n->u.getattr.attr,
+			    n->u.getattr.len, n->u.getattr.hash);
 			*out = v != NULL ? *v : tmpl_undef_attr(rt, a,
 			    n->u.getattr.attr, n->u.getattr.len);
 			return 0;
@@ -938,10 +948,9 @@ eval_inner(struct tmpl_rt *rt, const struct node *n, tv *out)
 			return eval(rt, n->u.cond.a, out);
 		if (n->u.cond.b != NULL)
 			return eval(rt, n->u.cond.b, out);
-		char *hint = arena_printf(rt->arena, "the inline if-expression "
-		    "on line %d evaluated to false and no else section was "
-		    "defined.", n->line);
-		*out = tmpl_undef_hint(rt, hint, true);
+		*out = tmpl_undef_hint(rt, "", true);
+		out->u.undef->kind = UNDEF_COND;	/* message made if used */
+		out->u.undef->nlen = (size_t)n->line;
 		return 0;
 	case N_CONCAT: return eval_concat(rt, n, out);
 	case N_LIST:
@@ -956,8 +965,18 @@ eval(struct tmpl_rt *rt, const struct node *n, tv *out)
 {
 	int r;
 
-	if (n->kind == N_CONST) {
+	switch (n->kind) {	/* leaves: no recursion to count */
+	case N_CONST:
 		*out = n->u.cval;
+		return 0;
+	case N_NAME:
+		rt->line = n->line;
+		switch (rt_lookup(rt, n->u.name, out)) {
+		case -1: return -1;
+		case 1:
+			*out = tmpl_undef_name(rt, n->u.name->s,
+			    n->u.name->len);
+		}
 		return 0;
 	}
 	if (++rt->edepth > TMPL_MAX_EVAL_DEPTH) {
@@ -976,8 +995,18 @@ eval(struct tmpl_rt *rt, const struct node *n, tv *out)
 int
 rt_output(struct tmpl_rt *rt, const char *s, size_t n)
 {
-	if (rt->out == NULL)
+	struct buf *b = rt->out;
+
+	if (b == NULL)
 		return 0;	/* discarded: after extends */
+	if (b->len + n < b->cap) {	/* the common case, without calls */
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return b->len > rt->max_output ? tmpl_rt_error(rt,
+		    TMPL_ERR_LIMIT, "output larger than %zu bytes",
+		    rt->max_output) : 0;
+	}
 	if (rt->out->len + n > rt->max_output)
 		return tmpl_rt_error(rt, TMPL_ERR_LIMIT, "output larger than "
 		    "%zu bytes", rt->max_output);

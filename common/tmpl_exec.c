@@ -23,9 +23,15 @@ static int exec_stmt(struct tmpl_rt *rt, const struct node *n);
 int
 exec_body(struct tmpl_rt *rt, const struct nodelist *body)
 {
-	for (size_t i = 0; i < body->n; i++)
-		if (exec_stmt(rt, body->v[i]) == -1)
+	for (size_t i = 0; i < body->n; i++) {
+		const struct node *n = body->v[i];
+		/* text and prints, most of any body, without the dispatch */
+		if (n->kind == S_TEXT && rt->out != NULL) {
+			if (rt_output(rt, n->u.text.s, n->u.text.len) == -1)
+				return -1;
+		} else if (exec_stmt(rt, n) == -1)
 			return -1;
+	}
 	return 0;
 }
 

@@ -63,8 +63,15 @@ tv
 flt_lower(struct tmpl_rt *rt, tv v)
 {
 	struct buf b = BUF_INIT;
+	bool plain = true;
 
 	if (v.type != TV_STR)
+		return v;
+	/* already lowercase ASCII: the same string, no copy */
+	for (uint32_t i = 0; i < v.len && plain; i++)
+		plain = (unsigned char)v.u.s[i] < 0x80 &&
+		    !(v.u.s[i] >= 'A' && v.u.s[i] <= 'Z');
+	if (plain)
 		return v;
 	str_lower(v.u.s, v.len, &b);
 	v = tv_str_from_buf(rt, &b);
@@ -629,6 +636,13 @@ round_half_even(double x, int64_t prec)
 
 	if (prec > 300 || !isfinite(x))
 		return x;
+	if (prec >= 0 && prec <= 15) {
+		/* without printf when the scaled value is not near a tie */
+		double p = pow(10.0, (double)prec), y = x * p;
+		double frac = fabs(y - trunc(y));
+		if (fabs(y) < 1e15 && fabs(frac - 0.5) > 1e-6)
+			return nearbyint(y) / p;
+	}
 	if (prec >= 0) {
 		snprintf(buf, sizeof(buf), "%.*f", (int)prec, x);
 		return strtod(buf, NULL);

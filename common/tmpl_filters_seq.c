@@ -31,6 +31,12 @@ flt_attr(struct tmpl_rt *rt, tv item, tv attr, tv dflt, tv *out)
 	if (attr.type == TV_INT) {
 		if (rt_getitem(rt, item, attr, out) == -1)
 			return -1;
+	} else if (attr.type == TV_STR && item.type == TV_DICT &&
+	    memchr(attr.u.s, '.', attr.len) == NULL &&
+	    !(attr.len > 0 && attr.u.s[0] >= '0' && attr.u.s[0] <= '9')) {
+		/* one plain key of a dict: the usual case */
+		if (rt_getitem(rt, item, attr, out) == -1)
+			return -1;
 	} else if (attr.type == TV_STR) {
 		const char *s = attr.u.s;
 		size_t n = attr.len, i = 0;
@@ -41,9 +47,11 @@ flt_attr(struct tmpl_rt *rt, tv item, tv attr, tv dflt, tv *out)
 				j++;
 			tv key = tv_strn(s + i, j - i);
 			char *end;
-			long idx = strtol(s + i, &end, 10);
-			if (j > i && end == s + j && s[i] >= '0' && s[i] <= '9')
-				key = tv_int(idx);
+			if (j > i && s[i] >= '0' && s[i] <= '9') {
+				long idx = strtol(s + i, &end, 10);
+				if (end == s + j)
+					key = tv_int(idx);
+			}
 			if (out->type == TV_UNDEF)
 				break;
 			if (rt_getitem(rt, *out, key, out) == -1)

@@ -1104,9 +1104,11 @@ tmpl_method_find(int type, const char *name, size_t len)
 {
 	if (type < 0 || type > TV_OBJ)
 		return NULL;
+	if (len == 0)
+		return NULL;
 	for (const struct builtin *b = tmpl_methods; b->name != NULL; b++)
-		if ((b->types & (1u << type)) && strlen(b->name) == len &&
-		    memcmp(b->name, name, len) == 0)
+		if (b->name[0] == name[0] && (b->types & (1u << type)) &&
+		    strncmp(b->name, name, len) == 0 && b->name[len] == '\0')
 			return b;
 	return NULL;
 }

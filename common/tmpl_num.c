@@ -50,12 +50,58 @@ float_digits(double f, char *digits, int *exp10)
 	*exp10 = atoi(e + 1);
 }
 
+/*
+ * The common case without printf: a value in [1e-4, 1e15) that some
+ * decimal with at most 6 fraction digits reads back to.  The first such
+ * number of digits k gives the shortest text (a shorter one would have
+ * been found at a smaller k), and the nearest integer of f * 10**k is the
+ * closest candidate, as Python picks.
+ */
+static bool
+float_repr_fast(double f, struct buf *b)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+	static const uint64_t i10[] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000 };
+	double a = fabs(f);
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return false;
+	for (int k = 0; k <= 6; k++) {
+		double s = a * p10[k];
+		if (s >= 9e15)
+			return false;
+		double r = nearbyint(s);
+		if (r / p10[k] != a)
+			continue;
+		uint64_t m = (uint64_t)r;
+		char tmp[48], *end = tmp + sizeof(tmp), *p = end;
+		if (k == 0)
+			*--p = '0';
+		else {
+			char *q = fmt_u64(m % i10[k], p);
+			while (q > p - k)
+				*--q = '0';	/* leading zeros of the fraction */
+			p = q;
+		}
+		*--p = '.';
+		p = fmt_u64(m / i10[k], p);
+		if (signbit(f))
+			*--p = '-';
+		buf_add(b, p, (size_t)(end - p));
+		return true;
+	}
+	return false;
+}
+
 void
 tv_float_repr(double f, struct buf *b)
 {
 	char digits[40];
 	int e;
 
+	if (float_repr_fast(f, b))
+		return;
 	if (isnan(f)) {
 		buf_addstr(b, "nan");
 		return;

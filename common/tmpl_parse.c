@@ -560,6 +560,7 @@ parse_subscript(struct parser *p, struct node *obj)
 			n->u.getattr.obj = obj;
 			n->u.getattr.attr = a->s;
 			n->u.getattr.len = a->len;
+			n->u.getattr.hash = tv_hash(tv_strn(a->s, a->len));
 			n->flag = tmpl_method_find(TV_STR, a->s, a->len) ||
 			    tmpl_method_find(TV_LIST, a->s, a->len) ||
 			    tmpl_method_find(TV_TUPLE, a->s, a->len) ||

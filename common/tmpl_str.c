@@ -236,6 +236,7 @@ str_map(const char *s, size_t n, struct buf *b, int mode)
 {
 	size_t i = 0, adv;
 
+	buf_reserve(b, n);	/* ASCII maps byte for byte */
 	while (i < n) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch < 0x80) {
@@ -247,7 +248,10 @@ str_map(const char *s, size_t n, struct buf *b, int mode)
 			else if (mode == 2 && (c | 0x20) >= 'a' &&
 			    (c | 0x20) <= 'z')
 				c = (char)(c ^ 0x20);
-			buf_addc(b, c);
+			if (b->len + 1 < b->cap)
+				b->data[b->len++] = c;
+			else
+				buf_addc(b, c);
 			i++;
 			continue;
 		}
@@ -258,6 +262,7 @@ str_map(const char *s, size_t n, struct buf *b, int mode)
 			map_case(c, mode == 1, b);
 		i += adv;
 	}
+	b->data[b->len] = '\0';
 }
 
 void

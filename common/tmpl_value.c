@@ -397,6 +397,29 @@ tv_dict_gets(const struct tv_dict *d, const char *s, size_t len)
 	return tv_dict_get(d, tv_strn(s, len));
 }
 
+const tv *
+tv_dict_gets_h(const struct tv_dict *d, const char *s, size_t len,
+    uint64_t hash)
+{
+	if (d->index == NULL) {
+		for (uint32_t i = 0; i < d->len; i++) {
+			tv k = d->e[i].key;
+			if (k.type == TV_STR && k.len == len && (len == 0 ||
+			    (k.u.s[0] == s[0] && memcmp(k.u.s, s, len) == 0)))
+				return &d->e[i].val;
+		}
+		return NULL;
+	}
+	for (uint32_t j = (uint32_t)hash & (d->icap - 1); d->index[j] != 0;
+	    j = (j + 1) & (d->icap - 1)) {
+		tv k = d->e[d->index[j] - 1].key;
+		if (k.type == TV_STR && k.len == len &&
+		    memcmp(k.u.s, s, len) == 0)
+			return &d->e[d->index[j] - 1].val;
+	}
+	return NULL;
+}
+
 tv
 tv_dict_val(struct tv_dict *d)
 {
@@ -567,7 +590,6 @@ int
 tv_str_buf(struct tmpl_rt *rt, tv v, struct buf *b)
 {
 	char tmp[32];
-	int n;
 
 	switch (v.type) {
 	case TV_STR:
@@ -576,14 +598,10 @@ tv_str_buf(struct tmpl_rt *rt, tv v, struct buf *b)
 	case TV_INT: {
 		uint64_t m = v.u.i < 0 ? (uint64_t)0 - (uint64_t)v.u.i :
 		    (uint64_t)v.u.i;
-		n = (int)sizeof(tmp);
-		do {
-			tmp[--n] = (char)('0' + m % 10);
-			m /= 10;
-		} while (m != 0);
+		char *p = fmt_u64(m, tmp + sizeof(tmp));
 		if (v.u.i < 0)
-			tmp[--n] = '-';
-		buf_add(b, tmp + n, sizeof(tmp) - (size_t)n);
+			*--p = '-';
+		buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 		return 0;
 	}
 	case TV_BOOL:

@@ -100,6 +100,7 @@ enum tv_undef_kind {
 	UNDEF_ATTR,	/* 'dict object' has no attribute 'x' */
 	UNDEF_ITEM,	/* list object has no element 5 */
 	UNDEF_HINT,	/* a ready message */
+	UNDEF_COND,	/* an inline if without else; nlen is its line */
 };
 
 struct tv_undef {
@@ -226,6 +227,17 @@ str_in_set(char c, const char *set)
 	return false;
 }
 
+/* Decimal digits of v ending just before end; returns where they start. */
+static inline char *
+fmt_u64(uint64_t v, char *end)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return end;
+}
+
 /* Copy n values (n may be 0 and the pointers NULL then). */
 static inline void
 tv_copy(tv *dst, const tv *src, size_t n)
@@ -288,6 +300,9 @@ void		 tv_dict_set(struct arena *a, struct tv_dict *d, tv k, tv v);
 const tv	*tv_dict_get(const struct tv_dict *d, tv k);
 const tv	*tv_dict_gets(const struct tv_dict *d, const char *s,
 		    size_t len);
+/* The same with the key's tv_hash() computed beforehand. */
+const tv	*tv_dict_gets_h(const struct tv_dict *d, const char *s,
+		    size_t len, uint64_t hash);
 tv		 tv_dict_val(struct tv_dict *d);
 
 /* Elements of an iterable (list items shared, not copied). -1: not. */
