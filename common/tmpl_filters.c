@@ -288,11 +288,10 @@ f_format(struct tmpl_rt *rt, tv v, const struct tmpl_args *a, tv *out)
 			    a->kw[i].len), a->kw[i].val);
 		args = tv_dict_val(d);
 	} else {
-		struct tv_list *l = tv_list_new(rt->arena, a->npos);
-		tv_copy(l->items, a->pos, a->npos);
-		l->len = (uint32_t)a->npos;
-		l->frozen = true;
-		args = tv_tuple_val(l);
+		/* a tuple over the arguments, alive just for the call */
+		struct tv_list l = { (uint32_t)a->npos, (uint32_t)a->npos, true,
+		    (tv *)a->pos };
+		return tmpl_percent_format(rt, v, tv_tuple_val(&l), out);
 	}
 	return tmpl_percent_format(rt, v, args, out);
 }
