@@ -255,6 +255,8 @@ Test(fileio, mkdirs_and_read_errors)
 	cr_assert_eq(errno, ENOENT);
 	free(none);
 	free(deep);
-	cr_assert_eq(system(xprintf("rm -rf '%s'", root)), 0);
+	char *rm = xprintf("rm -rf '%s'", root);
+	cr_assert_eq(system(rm), 0);
+	free(rm);
 	free(root);
 }
