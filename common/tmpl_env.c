@@ -639,8 +639,12 @@ tmpl_render(tmpl_env *env, const char *name, const tmpl_ctx *ctx,
 	memset(r, 0, sizeof(*r));
 	rc = env_acquire(env, name, &t, &r->err, r);
 	if (rc == 1) {
-		set_error(&r->err, TMPL_ERR_NOTFOUND, name, 0,
+		/* name the file the default loader looked for */
+		char *p = env->search_dir != NULL ?
+		    path_join(env->search_dir, name) : xstrdup(name);
+		set_error(&r->err, TMPL_ERR_NOTFOUND, p, 0,
 		    "template not found");
+		free(p);
 		return -1;
 	}
 	if (rc == -1)
