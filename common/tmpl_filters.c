@@ -892,9 +892,12 @@ tmpl_filter_find(const char *name, size_t len)
 	/* the table is sorted by name */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strncmp(tmpl_filters[mid].name, name, len);
-		if (c == 0 && tmpl_filters[mid].name[len] != '\0')
-			c = 1;
+		const char *t = tmpl_filters[mid].name;
+		size_t tl = strlen(t);
+		/* length-aware: name may hold any byte, NUL included */
+		int c = memcmp(t, name, tl < len ? tl : len);
+		if (c == 0)
+			c = (tl > len) - (tl < len);
 		if (c == 0)
 			return &tmpl_filters[mid];
 		if (c < 0)

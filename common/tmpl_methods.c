@@ -1108,7 +1108,7 @@ tmpl_method_find(int type, const char *name, size_t len)
 		return NULL;
 	for (const struct builtin *b = tmpl_methods; b->name != NULL; b++)
 		if (b->name[0] == name[0] && (b->types & (1u << type)) &&
-		    strncmp(b->name, name, len) == 0 && b->name[len] == '\0')
+		    strlen(b->name) == len && memcmp(b->name, name, len) == 0)
 			return b;
 	return NULL;
 }
