@@ -106,6 +106,7 @@ buf_detach(struct buf *b, size_t *lenp)
 	char *p;
 
 	buf_reserve(b, 0);
+	b->data[b->len] = '\0';	/* an empty buf has no NUL yet */
 	p = b->data;
 	if (lenp != NULL)
 		*lenp = b->len;

@@ -110,6 +110,17 @@ Test(buf, grows_and_detaches)
 	free(s);
 }
 
+Test(buf, an_empty_buf_detaches_as_an_empty_string)
+{
+	struct buf b = BUF_INIT;
+	size_t len = 9;
+	char *s = buf_detach(&b, &len);
+
+	cr_assert_eq(len, 0);
+	cr_assert_str_eq(s, "");
+	free(s);
+}
+
 Test(hash, sha256_known_vectors)
 {
 	char hex[HASH_HEX_SIZE];
