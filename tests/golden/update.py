@@ -6,10 +6,11 @@ templates it includes), data.json, optional options.json.  This writes
 expected.out, or expected.err (kind, line and the message's first words)
 when Jinja2 raises.  Run it after adding or changing a case:
 
-    /usr/bin/python3 tests/golden/update.py [CASE...]
+    python3 tests/golden/update.py [CASE...]
 
-It needs python3-jinja2 (Debian's /usr/bin/python3 has it; so does a
-Python with Jinja2 3.1.x).  Review the diff before committing.
+It needs Jinja2 3.1.x; the expected files here were made with Jinja2
+3.1.6 (the conformance suite's version; Debian's python3-jinja2 is 3.1.2).
+Review the diff before committing.
 """
 import json
 import os
