@@ -93,6 +93,19 @@ Test(arena, reset_keep_reuses_blocks)
 	arena_free(a);
 }
 
+Test(xmalloc, dup_of_nothing)
+{
+	char *a = xstrndup(NULL, 0), *b = xmemdup(NULL, 0), *c;
+
+	cr_expect_str_eq(a, "");
+	cr_expect_str_eq(b, "");
+	c = xstrndup("abc\0def", 8);
+	cr_expect_str_eq(c, "abc");
+	free(a);
+	free(b);
+	free(c);
+}
+
 Test(buf, grows_and_detaches)
 {
 	struct buf b = BUF_INIT;
