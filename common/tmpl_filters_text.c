@@ -122,6 +122,116 @@ pp_items(struct tmpl_rt *rt, const struct tv_list *l, struct buf *b,
 	}
 }
 
+/* Code points of repr(s[0:n]). */
+static size_t
+repr_width(const char *s, size_t n)
+{
+	struct buf r = BUF_INIT;
+	size_t w;
+
+	str_repr(s, n, &r);
+	w = utf8_len(r.data, r.len);
+	buf_free(&r);
+	return w;
+}
+
+static void
+pp_chunk(struct buf *chunks, size_t *nchunks, const char *s, size_t n)
+{
+	if (*nchunks > 0)
+		buf_addc(chunks, '\0');	/* chunks are NUL-separated reprs */
+	str_repr(s, n, chunks);
+	(*nchunks)++;
+}
+
+/* The end of the run of non-space then space characters at i. */
+static size_t
+pp_part(const char *s, size_t n, size_t i)
+{
+	size_t adv;
+
+	while (i < n && !uc_isspace(utf8_decode(s + i, n - i, &adv)))
+		i += adv;
+	while (i < n && uc_isspace(utf8_decode(s + i, n - i, &adv)))
+		i += adv;
+	return i;
+}
+
+/* One line of a long string, cut at spaces into pieces that fit. */
+static void
+pp_str_line(const char *s, size_t n, size_t width, size_t last_width,
+    struct buf *chunks, size_t *nchunks)
+{
+	size_t cur = 0, cur_end = 0, i = 0;
+
+	while (i < n) {
+		size_t j = pp_part(s, n, i);
+		size_t w = j == n ? last_width : width;
+		if (repr_width(s + cur, j - cur) > w) {
+			if (cur_end > cur)
+				pp_chunk(chunks, nchunks, s + cur, cur_end - cur);
+			cur = i;
+		}
+		cur_end = j;
+		i = j;
+	}
+	if (cur_end > cur)
+		pp_chunk(chunks, nchunks, s + cur, cur_end - cur);
+}
+
+/*
+ * Python's pprint of a string too wide for the line: split into lines
+ * (kept ends), lines into space-separated pieces, each piece's repr on
+ * its own line; at the top level wrapped in parentheses.
+ */
+static void
+pp_str(tv v, struct buf *b, size_t indent, size_t allowance, int level)
+{
+	struct buf chunks = BUF_INIT;
+	size_t nchunks = 0, start = 0, i = 0, lb;
+
+	if (level == 1) {
+		indent++;
+		allowance++;
+	}
+	size_t width = PP_WIDTH > indent ? PP_WIDTH - indent : 0;
+	while (start < v.len) {
+		/* one line, its end included (str.splitlines(True)) */
+		while (i < v.len && v.u.s[i] != '\n' && v.u.s[i] != '\r')
+			i++;
+		lb = i < v.len ? (v.u.s[i] == '\r' && i + 1 < v.len &&
+		    v.u.s[i + 1] == '\n' ? 2 : 1) : 0;
+		i += lb;
+		size_t last = i >= v.len ? (width > allowance ? width - allowance :
+		    0) : width;
+		if (repr_width(v.u.s + start, i - start) <= last)
+			pp_chunk(&chunks, &nchunks, v.u.s + start, i - start);
+		else
+			pp_str_line(v.u.s + start, i - start, width, last,
+			    &chunks, &nchunks);
+		start = i;
+	}
+	if (nchunks <= 1) {
+		str_repr(v.u.s, v.len, b);
+		buf_free(&chunks);
+		return;
+	}
+	if (level == 1)
+		buf_addc(b, '(');
+	for (size_t k = 0, off = 0; k < nchunks; k++) {
+		if (k > 0) {
+			buf_addc(b, '\n');
+			pp_spaces(b, indent);
+		}
+		size_t len = strlen(chunks.data + off);
+		buf_add(b, chunks.data + off, len);
+		off += len + 1;
+	}
+	if (level == 1)
+		buf_addc(b, ')');
+	buf_free(&chunks);
+}
+
 static void
 pp_format(struct tmpl_rt *rt, tv v, struct buf *b, size_t indent,
     size_t allowance, int depth)
@@ -132,6 +242,11 @@ pp_format(struct tmpl_rt *rt, tv v, struct buf *b, size_t indent,
 	size_t width = utf8_len(rep.data ? rep.data : "", rep.len);
 	size_t max = PP_WIDTH > indent + allowance ? PP_WIDTH - indent -
 	    allowance : 0;
+	if (width > max && v.type == TV_STR) {
+		buf_free(&rep);
+		pp_str(v, b, indent, allowance, depth + 1);
+		return;
+	}
 	if (width <= max || !(v.type == TV_DICT || tv_is_seq(v)) ||
 	    depth > TMPL_VALUE_MAXDEPTH) {
 		buf_add(b, rep.data, rep.len);
