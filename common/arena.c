@@ -33,6 +33,7 @@ struct arena_defer {
 
 struct arena {
 	struct arena_block	*head;	/* current block first */
+	struct arena_block	*spare;	/* kept by arena_reset_keep() */
 	struct arena_defer	*defers;
 	size_t			 next_size;
 	size_t			 used;
@@ -89,6 +90,10 @@ arena_free(struct arena *a)
 		next = b->next;
 		free(b);
 	}
+	for (b = a->spare; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(a);
 }
 
@@ -98,6 +103,11 @@ arena_reset(struct arena *a)
 	struct arena_block *b, *next, *keep = NULL;
 
 	arena_run_defers(a);
+	for (b = a->spare; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->spare = NULL;
 	/* Keep the smallest (first created, so last in the list) block. */
 	for (b = a->head; b != NULL; b = next) {
 		next = b->next;
@@ -111,6 +121,48 @@ arena_reset(struct arena *a)
 	a->next_size = keep->size * 2;
 	a->used = 0;
 	a->last = NULL;
+}
+
+void
+arena_reset_keep(struct arena *a, size_t max)
+{
+	struct arena_block *b, *next, *first = NULL;
+	size_t kept = 0;
+
+	arena_run_defers(a);
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		if (next == NULL) {
+			first = b;	/* the first block stays, as in reset */
+		} else if (kept + b->size <= max) {
+			kept += b->size;
+			b->next = a->spare;
+			a->spare = b;
+		} else
+			free(b);
+	}
+	first->used = 0;
+	first->next = NULL;
+	a->head = first;
+	a->next_size = first->size * 2;
+	a->used = 0;
+	a->last = NULL;
+}
+
+/* A spare block of at least size bytes, or a new one. */
+static struct arena_block *
+arena_block_get(struct arena *a, size_t size)
+{
+	struct arena_block **pp, *b;
+
+	for (pp = &a->spare; (b = *pp) != NULL; pp = &b->next)
+		if (b->size >= size) {
+			*pp = b->next;
+			b->next = NULL;
+			b->used = 0;
+			return b;
+		}
+	return arena_block_new(size);
 }
 
 static size_t
@@ -131,7 +183,7 @@ arena_alloc(struct arena *a, size_t size)
 	if (b->size - b->used < n) {
 		if (n > a->next_size / 2) {
 			/* Big: own block, placed behind the current one. */
-			struct arena_block *big = arena_block_new(n);
+			struct arena_block *big = arena_block_get(a, n);
 			big->next = b->next;
 			b->next = big;
 			big->used = n;
@@ -139,7 +191,7 @@ arena_alloc(struct arena *a, size_t size)
 			a->last = NULL;
 			return big->data;
 		}
-		b = arena_block_new(a->next_size);
+		b = arena_block_get(a, a->next_size);
 		if (a->next_size < ARENA_MAXBLOCK)
 			a->next_size *= 2;
 		b->next = a->head;

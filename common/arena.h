@@ -19,6 +19,13 @@ struct arena	*arena_new(void);
 void		 arena_free(struct arena *a);
 /* Release everything allocated, keeping the first block for reuse. */
 void		 arena_reset(struct arena *a);
+/*
+ * Like arena_reset(), but keep up to max bytes of blocks as spares that
+ * later allocations reuse: an arena that does the same work again and
+ * again (a render per request) then stops going to malloc and the kernel
+ * for fresh pages every time.
+ */
+void		 arena_reset_keep(struct arena *a, size_t max);
 
 void	*arena_alloc(struct arena *a, size_t size);	/* uninitialized */
 void	*arena_zalloc(struct arena *a, size_t size);	/* zeroed */

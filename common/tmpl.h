@@ -26,6 +26,12 @@
  *    one render may allocate); see tmpl_limits.h for every limit.
  *  - The template loader's `path` is what errors and deps report; the
  *    default loader reports search_dir joined with the name.
+ *  - A render needs at most about 1 MiB of C stack (the evaluator's
+ *    recursion is bounded, see tmpl_limits.h): give worker threads at
+ *    least 2 MiB (glibc's default is 8 MiB).
+ *  - An env keeps up to 4 render arenas (4 MiB each at most) for reuse,
+ *    so steady rendering does not go back to malloc; tmpl_env_free()
+ *    releases them.
  */
 #ifndef CHORA_TMPL_H
 #define CHORA_TMPL_H

@@ -71,7 +71,8 @@ struct node {
 	uint8_t		kind;
 	uint8_t		op;	/* BINOP: enum tv_binop */
 	bool		flag;	/* FOR recursive, INCLUDE ignore missing,
-				   BLOCK scoped, FILTER/TEST unknown */
+				   BLOCK scoped, FILTER/TEST unknown,
+				   GETATTR: some type has a method so named */
 	bool		flag2;	/* with context */
 	int		line;
 	union {
@@ -81,6 +82,7 @@ struct node {
 			struct node	*obj;
 			const char	*attr;
 			size_t		 len;
+			uint64_t	 hash;	/* tv_hash() of attr */
 		} getattr;				/* N_GETATTR */
 		struct {
 			struct node	*obj, *key;
@@ -173,6 +175,7 @@ struct tmpl_template {
 	size_t		 nblocks;
 	bool		 has_extends;	/* a top-level extends */
 	int		 refs;		/* under the env's cache lock */
+	size_t		 out_hint;	/* last output size, to size buffers */
 };
 
 #endif

@@ -266,7 +266,8 @@ rt_call_macro(struct tmpl_rt *rt, tv fn, const struct tmpl_args *a,
 	struct tmpl_kwarg *kw = arena_alloc(rt->arena,
 	    (a->nkw + 1) * sizeof(*kw));
 	struct tmpl_args b = *a;
-	memcpy(kw, a->kw, a->nkw * sizeof(*kw));
+	for (size_t i = 0; i < a->nkw; i++)
+		kw[i] = a->kw[i];
 	kw[a->nkw].name = "caller";
 	kw[a->nkw].len = 6;
 	kw[a->nkw].val = caller;
@@ -286,6 +287,7 @@ struct loop_obj {
 	struct frame		*outer;
 	tv			 changed;
 	bool			 has_changed;
+	tv			 methods[2];	/* cycle, changed, made once */
 };
 
 static int
@@ -306,7 +308,7 @@ loop_changed(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 	struct loop_obj *l = (struct loop_obj *)self.u.obj;
 	struct tv_list *now = tv_list_new(rt->arena, a->npos);
 
-	memcpy(now->items, a->pos, a->npos * sizeof(tv));
+	tv_copy(now->items, a->pos, a->npos);
 	now->len = (uint32_t)a->npos;
 	tv v = tv_tuple_val(now);
 	if (l->has_changed && tv_eq(l->changed, v)) {
@@ -356,11 +358,13 @@ loop_getattr(struct tmpl_rt *rt, struct tv_obj *o, const char *name,
 	else if (IS("nextitem"))
 		*out = i + 1 < n ? l->items->items[i + 1] :
 		    tmpl_undef_hint(rt, "there is no next item", false);
-	else if (IS("cycle"))
-		*out = tmpl_builtin_value(rt, &loop_methods[0], tv_obj(o), true);
-	else if (IS("changed"))
-		*out = tmpl_builtin_value(rt, &loop_methods[1], tv_obj(o), true);
-	else
+	else if (IS("cycle") || IS("changed")) {
+		int k = name[1] == 'y' ? 0 : 1;
+		if (l->methods[k].type == TV_MISSING)
+			l->methods[k] = tmpl_builtin_value(rt, &loop_methods[k],
+			    tv_obj(o), true);
+		*out = l->methods[k];
+	} else
 		return 1;
 #undef IS
 	return 0;
@@ -460,16 +464,15 @@ loop_run(struct tmpl_rt *rt, const struct node *n, tv iter, unsigned depth)
 	l->node = n;
 	l->outer = sf;
 	rt->frame = f;
+	frame_set(rt, f, rt->a_loop, tv_obj(&l->base));
 	for (uint32_t i = 0; i < items->len && r == 0; i++) {
 		l->i = i;
 		rt->line = n->line;
 		r = rt_check_limits(rt);
 		if (r == 0)
 			r = rt_assign(rt, n->u.sfor.target, items->items[i], f);
-		if (r == 0) {
-			frame_set(rt, f, rt->a_loop, tv_obj(&l->base));
+		if (r == 0)
 			r = exec_body(rt, &n->u.sfor.body);
-		}
 	}
 	if (r == 0 && items->len == 0)
 		r = exec_body(rt, &n->u.sfor.orelse);

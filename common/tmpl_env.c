@@ -26,6 +26,9 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/* Bytes of memory a pooled render arena keeps between renders. */
+#define ENV_ARENA_KEEP	(4u * 1024 * 1024)
+
 struct cache_entry {
 	char			*name;
 	struct tmpl_template	*t;
@@ -199,6 +202,8 @@ tmpl_env_free(tmpl_env *env)
 	if (env == NULL)
 		return;
 	tmpl_env_invalidate_all(env);
+	for (size_t i = 0; i < env->npool; i++)
+		arena_free(env->pool[i]);
 	tmpl_atoms_free(env->atoms);
 	pthread_mutex_destroy(&env->lock);
 	free(env->search_dir);
@@ -554,7 +559,11 @@ rt_init(struct tmpl_rt *rt, struct tmpl_env *env, struct tmpl_result *r)
 
 	memset(rt, 0, sizeof(*rt));
 	rt->env = env;
-	rt->arena = arena_new();
+	pthread_mutex_lock(&env->lock);
+	rt->arena = env->npool > 0 ? env->pool[--env->npool] : NULL;
+	pthread_mutex_unlock(&env->lock);
+	if (rt->arena == NULL)
+		rt->arena = arena_new();
 	rt->res = r;
 	rt->max_output = env->opt.limits.max_output;
 	rt->max_memory = env->opt.limits.max_memory;
@@ -576,6 +585,14 @@ rt_finish(struct tmpl_rt *rt, int rc, struct buf *out)
 	for (size_t i = 0; i < rt->nheld; i++)
 		env_release(rt->env, rt->held[i]);
 	free(rt->held);
+	/* keep the arena, and up to ENV_ARENA_KEEP of its memory, for reuse */
+	arena_reset_keep(rt->arena, ENV_ARENA_KEEP);
+	pthread_mutex_lock(&rt->env->lock);
+	if (rt->env->npool < sizeof(rt->env->pool) / sizeof(rt->env->pool[0])) {
+		rt->env->pool[rt->env->npool++] = rt->arena;
+		rt->arena = NULL;
+	}
+	pthread_mutex_unlock(&rt->env->lock);
 	arena_free(rt->arena);
 	if (rc == 0 && !rt->failed) {
 		r->text = buf_detach(out, &r->len);
@@ -606,7 +623,9 @@ render(struct tmpl_env *env, struct tmpl_template *t, bool held,
 	struct tctx *tc = arena_zalloc(rt.arena, sizeof(*tc));
 	tc->root = root;
 	rt.out = &out;
+	buf_reserve(&out, __atomic_load_n(&t->out_hint, __ATOMIC_RELAXED));
 	rc = rt_render_template(&rt, t, tc);
+	__atomic_store_n(&t->out_hint, out.len + out.len / 8, __ATOMIC_RELAXED);
 	return rt_finish(&rt, rc, &out);
 }
 
@@ -620,8 +639,12 @@ tmpl_render(tmpl_env *env, const char *name, const tmpl_ctx *ctx,
 	memset(r, 0, sizeof(*r));
 	rc = env_acquire(env, name, &t, &r->err, r);
 	if (rc == 1) {
-		set_error(&r->err, TMPL_ERR_NOTFOUND, name, 0,
+		/* name the file the default loader looked for */
+		char *p = env->search_dir != NULL ?
+		    path_join(env->search_dir, name) : xstrdup(name);
+		set_error(&r->err, TMPL_ERR_NOTFOUND, p, 0,
 		    "template not found");
+		free(p);
 		return -1;
 	}
 	if (rc == -1)

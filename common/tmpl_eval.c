@@ -18,12 +18,6 @@
 
 /* ---- runtime services ---- */
 
-void *
-tmpl_alloc(struct tmpl_rt *rt, size_t n)
-{
-	return arena_zalloc(rt->arena, n);
-}
-
 struct arena *
 tmpl_rt_arena(struct tmpl_rt *rt)
 {
@@ -63,7 +57,7 @@ undef_message(tv u, struct buf *b)
 	const struct tv_undef *d = u.u.undef;
 
 	if (u.type == TV_MISSING || d == NULL) {
-		buf_addstr(b, "value is undefined");
+		buf_addstr(b, "a required argument is missing");
 		return;
 	}
 	switch (d->kind) {
@@ -77,6 +71,10 @@ undef_message(tv u, struct buf *b)
 	case UNDEF_ITEM:
 		buf_printf(b, "%s has no element ", d->objtype);
 		tv_repr_buf(NULL, d->key, b);
+		return;
+	case UNDEF_COND:
+		buf_printf(b, "the inline if-expression on line %zu evaluated "
+		    "to false and no else section was defined.", d->nlen);
 		return;
 	default:
 		buf_add(b, d->name, d->nlen);
@@ -198,6 +196,14 @@ tmpl_bind(struct tmpl_rt *rt, const char *fname, const struct tmpl_args *a,
 	const char *names[16];
 	size_t lens[16], np = 0;
 
+	for (size_t i = 0; i < nout; i++)
+		out[i] = tv_missing();
+	if (a->nkw == 0 && a->npos <= nout) {
+		/* positional only (the usual call): no names to match */
+		for (size_t i = 0; i < a->npos; i++)
+			out[i] = a->pos[i];
+		return 0;
+	}
 	for (const char *p = params; *p != '\0' && np < 16;) {
 		const char *c = strchr(p, ',');
 		size_t l = c == NULL ? strlen(p) : (size_t)(c - p);
@@ -205,8 +211,6 @@ tmpl_bind(struct tmpl_rt *rt, const char *fname, const struct tmpl_args *a,
 		lens[np++] = l;
 		p += l + (c != NULL);
 	}
-	for (size_t i = 0; i < nout; i++)
-		out[i] = tv_missing();
 	if (a->npos > np || a->npos > nout)
 		return tmpl_rt_error(rt, TMPL_ERR_TYPE, "%s() takes at most "
 		    "%zu arguments (%zu given)", fname, np, a->npos);
@@ -492,6 +496,9 @@ eval_slice(struct tmpl_rt *rt, const struct node *n, tv *out)
 	tv obj;
 	int64_t start, stop, step;
 
+	if (n->u.slice.obj == NULL)	/* x[1, 2:3]: a slice inside a tuple */
+		return tmpl_rt_error(rt, TMPL_ERR_TYPE, "slices are only "
+		    "allowed alone in a subscript");
 	if (eval(rt, n->u.slice.obj, &obj) == -1 ||
 	    slice_index(rt, n->u.slice.start, INT64_MIN, &start) == -1 ||
 	    slice_index(rt, n->u.slice.stop, INT64_MIN, &stop) == -1 ||
@@ -532,7 +539,7 @@ eval_slice(struct tmpl_rt *rt, const struct node *n, tv *out)
 
 int
 rt_eval_args(struct tmpl_rt *rt, const struct callargs *ca,
-    struct tmpl_args *out)
+    struct tmpl_args *out, struct argbuf *ab)
 {
 	struct tv_list *dyn = NULL;
 	struct tv_dict *dkw = NULL;
@@ -554,9 +561,10 @@ rt_eval_args(struct tmpl_rt *rt, const struct callargs *ca,
 	}
 	size_t npos = ca->pos.n + (dyn ? dyn->len : 0);
 	size_t nkw = ca->nkw + (dkw ? dkw->len : 0);
-	tv *pos = npos ? arena_alloc(rt->arena, npos * sizeof(tv)) : NULL;
-	struct tmpl_kwarg *kw = nkw ? arena_alloc(rt->arena,
-	    nkw * sizeof(*kw)) : NULL;
+	tv *pos = ab != NULL && npos <= 4 ? ab->pos :
+	    arena_alloc(rt->arena, (npos + 1) * sizeof(tv));
+	struct tmpl_kwarg *kw = ab != NULL && nkw <= 2 ? ab->kw :
+	    arena_alloc(rt->arena, (nkw + 1) * sizeof(*kw));
 	for (size_t i = 0; i < ca->pos.n; i++)
 		if (eval(rt, ca->pos.v[i], &pos[i]) == -1)
 			return -1;
@@ -588,6 +596,7 @@ static int
 eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
 {
 	const struct node *fnode = n->u.call.fn;
+	struct argbuf ab;
 	struct tmpl_args a;
 	tv fn, obj;
 
@@ -595,11 +604,11 @@ eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
 	if (fnode->kind == N_GETATTR) {
 		if (eval(rt, fnode->u.getattr.obj, &obj) == -1)
 			return -1;
-		const struct builtin *m = obj.type == TV_OBJ ||
+		const struct builtin *m = !fnode->flag || obj.type == TV_OBJ ||
 		    obj.type == TV_UNDEF ? NULL : tmpl_method_find(obj.type,
 		    fnode->u.getattr.attr, fnode->u.getattr.len);
 		if (m != NULL) {
-			if (rt_eval_args(rt, &n->u.call.args, &a) == -1)
+			if (rt_eval_args(rt, &n->u.call.args, &a, &ab) == -1)
 				return -1;
 			rt->line = n->line;
 			return m->fn(rt, obj, &a, out);
@@ -610,7 +619,7 @@ eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
 			return -1;
 	} else if (eval(rt, fnode, &fn) == -1)
 		return -1;
-	if (rt_eval_args(rt, &n->u.call.args, &a) == -1)
+	if (rt_eval_args(rt, &n->u.call.args, &a, &ab) == -1)
 		return -1;
 	rt->line = n->line;
 	return tmpl_call(rt, fn, &a, out);
@@ -631,7 +640,7 @@ rt_apply_filters(struct tmpl_rt *rt, const struct node *f, tv in, tv *out)
 			return -1;
 	} else
 		v = in;
-	if (rt_eval_args(rt, &f->u.filter.args, &a) == -1)
+	if (rt_eval_args(rt, &f->u.filter.args, &a, NULL) == -1)
 		return -1;
 	rt->line = f->line;
 	if (f->u.filter.fn == NULL)
@@ -643,11 +652,12 @@ rt_apply_filters(struct tmpl_rt *rt, const struct node *f, tv in, tv *out)
 static int
 eval_filter(struct tmpl_rt *rt, const struct node *n, tv *out)
 {
+	struct argbuf ab;
 	struct tmpl_args a;
 	tv in;
 
 	if (eval(rt, n->u.filter.in, &in) == -1 ||
-	    rt_eval_args(rt, &n->u.filter.args, &a) == -1)
+	    rt_eval_args(rt, &n->u.filter.args, &a, &ab) == -1)
 		return -1;
 	rt->line = n->line;
 	if (n->u.filter.fn == NULL)
@@ -727,11 +737,11 @@ compare(struct tmpl_rt *rt, int op, tv a, tv b, bool *res)
 	switch (op) {
 	case CMP_EQ:
 	case CMP_NE:
-		if ((a.type == TV_UNDEF && !a.u.undef->lenient &&
-		    tmpl_rt_mode(rt) == TMPL_UNDEFINED_STRICT))
+		if ((a.type == TV_UNDEF || a.type == TV_MISSING) &&
+		    !tv_undef_lenient(a, tmpl_rt_mode(rt)))
 			return tmpl_rt_undef_error(rt, a);
-		if ((b.type == TV_UNDEF && !b.u.undef->lenient &&
-		    tmpl_rt_mode(rt) == TMPL_UNDEFINED_STRICT))
+		if ((b.type == TV_UNDEF || b.type == TV_MISSING) &&
+		    !tv_undef_lenient(b, tmpl_rt_mode(rt)))
 			return tmpl_rt_undef_error(rt, b);
 		*res = tv_eq(a, b) == (op == CMP_EQ);
 		return 0;
@@ -796,14 +806,11 @@ eval_concat(struct tmpl_rt *rt, const struct node *n, tv *out)
 
 	for (size_t i = 0; i < n->u.items.n; i++) {
 		if (eval(rt, n->u.items.v[i], &v) == -1 ||
-		    tv_str_buf(rt, v, &b) == -1) {
+		    tv_str_buf(rt, v, &b) == -1 ||
+		    tmpl_rt_check_size(rt, b.len) == -1) {
 			buf_free(&b);
 			return -1;
 		}
-	}
-	if (tmpl_rt_check_size(rt, b.len) == -1) {
-		buf_free(&b);
-		return -1;
 	}
 	*out = tv_str_from_buf(rt, &b);
 	buf_free(&b);
@@ -879,6 +886,14 @@ eval_inner(struct tmpl_rt *rt, const struct node *n, tv *out)
 		if (eval(rt, n->u.getattr.obj, &a) == -1)
 			return -1;
 		rt->line = n->line;
+		if (a.type == TV_DICT && !n->flag) {
+			/* no method has this name: the key, or undefined */
+			const tv *v = tv_dict_gets_h(a.u.dict, n->u.getattr.attr,
+			    n->u.getattr.len, n->u.getattr.hash);
+			*out = v != NULL ? *v : tmpl_undef_attr(rt, a,
+			    n->u.getattr.attr, n->u.getattr.len);
+			return 0;
+		}
 		return rt_getattr(rt, a, n->u.getattr.attr, n->u.getattr.len,
 		    out);
 	case N_GETITEM:
@@ -933,10 +948,9 @@ eval_inner(struct tmpl_rt *rt, const struct node *n, tv *out)
 			return eval(rt, n->u.cond.a, out);
 		if (n->u.cond.b != NULL)
 			return eval(rt, n->u.cond.b, out);
-		char *hint = arena_printf(rt->arena, "the inline if-expression "
-		    "on line %d evaluated to false and no else section was "
-		    "defined.", n->line);
-		*out = tmpl_undef_hint(rt, hint, true);
+		*out = tmpl_undef_hint(rt, "", true);
+		out->u.undef->kind = UNDEF_COND;	/* message made if used */
+		out->u.undef->nlen = (size_t)n->line;
 		return 0;
 	case N_CONCAT: return eval_concat(rt, n, out);
 	case N_LIST:
@@ -951,8 +965,18 @@ eval(struct tmpl_rt *rt, const struct node *n, tv *out)
 {
 	int r;
 
-	if (n->kind == N_CONST) {
+	switch (n->kind) {	/* leaves: no recursion to count */
+	case N_CONST:
 		*out = n->u.cval;
+		return 0;
+	case N_NAME:
+		rt->line = n->line;
+		switch (rt_lookup(rt, n->u.name, out)) {
+		case -1: return -1;
+		case 1:
+			*out = tmpl_undef_name(rt, n->u.name->s,
+			    n->u.name->len);
+		}
 		return 0;
 	}
 	if (++rt->edepth > TMPL_MAX_EVAL_DEPTH) {
@@ -971,8 +995,18 @@ eval(struct tmpl_rt *rt, const struct node *n, tv *out)
 int
 rt_output(struct tmpl_rt *rt, const char *s, size_t n)
 {
-	if (rt->out == NULL)
+	struct buf *b = rt->out;
+
+	if (b == NULL)
 		return 0;	/* discarded: after extends */
+	if (b->len + n < b->cap) {	/* the common case, without calls */
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return b->len > rt->max_output ? tmpl_rt_error(rt,
+		    TMPL_ERR_LIMIT, "output larger than %zu bytes",
+		    rt->max_output) : 0;
+	}
 	if (rt->out->len + n > rt->max_output)
 		return tmpl_rt_error(rt, TMPL_ERR_LIMIT, "output larger than "
 		    "%zu bytes", rt->max_output);

@@ -73,9 +73,11 @@ struct tmpl_env {
 	struct tmpl_loader	 loader;
 	char			*search_dir;	/* default loader */
 	struct tmpl_atoms	*atoms;
-	pthread_mutex_t		 lock;		/* the cache */
+	pthread_mutex_t		 lock;		/* the cache and the pool */
 	struct cache_entry	*cache;
 	size_t			 ncache, capcache;
+	struct arena		*pool[4];	/* render arenas for reuse */
+	size_t			 npool;
 };
 
 struct tmpl_rt {
@@ -110,8 +112,14 @@ struct frame *frame_new(struct tmpl_rt *rt, struct frame *parent);
 int	 rt_getattr(struct tmpl_rt *rt, tv obj, const char *name, size_t len,
 	    tv *out);
 int	 rt_getitem(struct tmpl_rt *rt, tv obj, tv key, tv *out);
+/* Room for the arguments of most calls on the caller's stack. */
+struct argbuf {
+	tv			pos[4];
+	struct tmpl_kwarg	kw[2];
+};
+/* Evaluate call arguments, into ab when they fit (ab may be NULL). */
 int	 rt_eval_args(struct tmpl_rt *rt, const struct callargs *ca,
-	    struct tmpl_args *out);
+	    struct tmpl_args *out, struct argbuf *ab);
 int	 rt_output(struct tmpl_rt *rt, const char *s, size_t n);
 int	 rt_output_value(struct tmpl_rt *rt, tv v);
 int	 rt_check_limits(struct tmpl_rt *rt);

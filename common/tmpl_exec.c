@@ -23,9 +23,15 @@ static int exec_stmt(struct tmpl_rt *rt, const struct node *n);
 int
 exec_body(struct tmpl_rt *rt, const struct nodelist *body)
 {
-	for (size_t i = 0; i < body->n; i++)
-		if (exec_stmt(rt, body->v[i]) == -1)
+	for (size_t i = 0; i < body->n; i++) {
+		const struct node *n = body->v[i];
+		/* text and prints, most of any body, without the dispatch */
+		if (n->kind == S_TEXT && rt->out != NULL) {
+			if (rt_output(rt, n->u.text.s, n->u.text.len) == -1)
+				return -1;
+		} else if (exec_stmt(rt, n) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -136,7 +142,7 @@ exec_callblock(struct tmpl_rt *rt, const struct node *n)
 	tv fn, out;
 
 	if (eval(rt, call->u.call.fn, &fn) == -1 ||
-	    rt_eval_args(rt, &call->u.call.args, &a) == -1)
+	    rt_eval_args(rt, &call->u.call.args, &a, NULL) == -1)
 		return -1;
 	rt->line = n->line;
 	tv caller = macro_value(rt, n->u.callblock.caller, rt->frame);
@@ -334,7 +340,13 @@ rt_render_template(struct tmpl_rt *rt, struct tmpl_template *t,
 		return -1;
 	rt->tc = tc;
 	rt->frame = tc->root;
-	for (;;) {
+	for (unsigned level = 0;; level++) {
+		if (level > rt->max_depth) {
+			r = tmpl_rt_error(rt, TMPL_ERR_LIMIT, "extends chain "
+			    "longer than %u templates (does a template extend "
+			    "itself?)", rt->max_depth);
+			break;
+		}
 		rt->tmpl = t;
 		tc->parent = NULL;
 		add_blocks(rt, tc, t);

@@ -38,7 +38,7 @@ flt_int_arg(struct tmpl_rt *rt, const char *what, tv v, int64_t dflt,
 		*out = v.u.i;
 		return 0;
 	}
-	if (v.type == TV_FLOAT) {
+	if (v.type == TV_FLOAT && fabs(v.u.f) < 9.2e18) {
 		*out = (int64_t)v.u.f;
 		return 0;
 	}
@@ -63,8 +63,15 @@ tv
 flt_lower(struct tmpl_rt *rt, tv v)
 {
 	struct buf b = BUF_INIT;
+	bool plain = true;
 
 	if (v.type != TV_STR)
+		return v;
+	/* already lowercase ASCII: the same string, no copy */
+	for (uint32_t i = 0; i < v.len && plain; i++)
+		plain = (unsigned char)v.u.s[i] < 0x80 &&
+		    !(v.u.s[i] >= 'A' && v.u.s[i] <= 'Z');
+	if (plain)
 		return v;
 	str_lower(v.u.s, v.len, &b);
 	v = tv_str_from_buf(rt, &b);
@@ -225,7 +232,7 @@ f_safe(struct tmpl_rt *rt, tv v, const struct tmpl_args *a, tv *out)
 static int
 escape_common(struct tmpl_rt *rt, tv v, bool force, tv *out)
 {
-	struct buf b = BUF_INIT;
+	size_t extra = 0;
 
 	if (v.type == TV_STR && (v.flags & TVF_SAFE) && !force) {
 		*out = v;
@@ -233,8 +240,19 @@ escape_common(struct tmpl_rt *rt, tv v, bool force, tv *out)
 	}
 	if (flt_str(rt, v, &v) == -1)
 		return -1;
-	html_escape(v.u.s, v.len, &b);
-	*out = str_result(rt, &b);
+	/* sized first, then written straight into the arena */
+	for (uint32_t i = 0; i < v.len; i++)
+		switch (v.u.s[i]) {
+		case '<': case '>': extra += 3; break;		/* &lt; */
+		case '&': case '"': case '\'': extra += 4; break;	/* &amp; */
+		}
+	if (extra == 0) {
+		*out = v;
+	} else {
+		char *d = arena_alloc(rt->arena, v.len + extra + 1);
+		char *end = html_escape_into(v.u.s, v.len, d);
+		*out = tv_strn(d, (size_t)(end - d));
+	}
 	out->flags |= TVF_SAFE;
 	return 0;
 }
@@ -270,11 +288,10 @@ f_format(struct tmpl_rt *rt, tv v, const struct tmpl_args *a, tv *out)
 			    a->kw[i].len), a->kw[i].val);
 		args = tv_dict_val(d);
 	} else {
-		struct tv_list *l = tv_list_new(rt->arena, a->npos);
-		memcpy(l->items, a->pos, a->npos * sizeof(tv));
-		l->len = (uint32_t)a->npos;
-		l->frozen = true;
-		args = tv_tuple_val(l);
+		/* a tuple over the arguments, alive just for the call */
+		struct tv_list l = { (uint32_t)a->npos, (uint32_t)a->npos, true,
+		    (tv *)a->pos };
+		return tmpl_percent_format(rt, v, tv_tuple_val(&l), out);
 	}
 	return tmpl_percent_format(rt, v, args, out);
 }
@@ -490,7 +507,7 @@ parse_float(tv v, double *out)
 				return false;
 			continue;
 		}
-		if (strchr("0123456789+-.eEinfatyINFATY", c) == NULL)
+		if (!str_in_set(c, "0123456789+-.eEinfatyINFATY"))
 			return false;
 		buf[j++] = c;
 	}
@@ -618,6 +635,13 @@ round_half_even(double x, int64_t prec)
 
 	if (prec > 300 || !isfinite(x))
 		return x;
+	if (prec >= 0 && prec <= 15) {
+		/* without printf when the scaled value is not near a tie */
+		double p = pow(10.0, (double)prec), y = x * p;
+		double frac = fabs(y - trunc(y));
+		if (fabs(y) < 1e15 && fabs(frac - 0.5) > 1e-6)
+			return nearbyint(y) / p;
+	}
 	if (prec >= 0) {
 		snprintf(buf, sizeof(buf), "%.*f", (int)prec, x);
 		return strtod(buf, NULL);
@@ -625,6 +649,46 @@ round_half_even(double x, int64_t prec)
 	double p = pow(10.0, (double)-prec);
 	double y = x / p, r = nearbyint(y);
 	return r * p;
+}
+
+/* round(i, prec) for prec < 0: exact, half to even, as Python's int. */
+static int
+round_int(struct tmpl_rt *rt, int64_t i, int64_t prec, tv *out)
+{
+	char buf[64];
+	__int128 p = 1, q, r;
+
+	if (prec < -20) {
+		*out = tv_int(0);
+		return 0;
+	}
+	for (int64_t k = 0; k < -prec; k++)
+		p *= 10;
+	q = i / p;
+	r = i % p;
+	if (r < 0) {
+		r += p;
+		q -= 1;
+	}
+	if (2 * r > p || (2 * r == p && (q & 1)))
+		q += 1;
+	__int128 res = q * p;
+	if (res >= INT64_MIN && res <= INT64_MAX) {
+		*out = tv_int((int64_t)res);
+		return 0;
+	}
+	/* beyond int64 (at most a digit more): via its decimal text */
+	unsigned __int128 m = res < 0 ? (unsigned __int128)-res :
+	    (unsigned __int128)res;
+	size_t k = sizeof(buf);
+	buf[--k] = '\0';
+	do {
+		buf[--k] = (char)('0' + (int)(m % 10));
+		m /= 10;
+	} while (m != 0);
+	if (res < 0)
+		buf[--k] = '-';
+	return tv_parse_int(rt, buf + k, strlen(buf + k), 10, out);
 }
 
 static int
@@ -654,9 +718,7 @@ f_round(struct tmpl_rt *rt, tv v, const struct tmpl_args *a, tv *out)
 				*out = v.type == TV_BOOL ? tv_int(v.u.i) : v;
 				return 0;
 			}
-			*out = tv_int((int64_t)round_half_even((double)v.u.i,
-			    prec));
-			return 0;
+			return round_int(rt, v.u.i, prec, out);
 		}
 		*out = tv_float(round_half_even(v.u.f, prec));
 		return 0;
@@ -830,9 +892,12 @@ tmpl_filter_find(const char *name, size_t len)
 	/* the table is sorted by name */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strncmp(tmpl_filters[mid].name, name, len);
-		if (c == 0 && tmpl_filters[mid].name[len] != '\0')
-			c = 1;
+		const char *t = tmpl_filters[mid].name;
+		size_t tl = strlen(t);
+		/* length-aware: name may hold any byte, NUL included */
+		int c = memcmp(t, name, tl < len ? tl : len);
+		if (c == 0)
+			c = (tl > len) - (tl < len);
 		if (c == 0)
 			return &tmpl_filters[mid];
 		if (c < 0)

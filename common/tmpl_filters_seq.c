@@ -31,6 +31,12 @@ flt_attr(struct tmpl_rt *rt, tv item, tv attr, tv dflt, tv *out)
 	if (attr.type == TV_INT) {
 		if (rt_getitem(rt, item, attr, out) == -1)
 			return -1;
+	} else if (attr.type == TV_STR && item.type == TV_DICT &&
+	    memchr(attr.u.s, '.', attr.len) == NULL &&
+	    !(attr.len > 0 && attr.u.s[0] >= '0' && attr.u.s[0] <= '9')) {
+		/* one plain key of a dict: the usual case */
+		if (rt_getitem(rt, item, attr, out) == -1)
+			return -1;
 	} else if (attr.type == TV_STR) {
 		const char *s = attr.u.s;
 		size_t n = attr.len, i = 0;
@@ -41,9 +47,11 @@ flt_attr(struct tmpl_rt *rt, tv item, tv attr, tv dflt, tv *out)
 				j++;
 			tv key = tv_strn(s + i, j - i);
 			char *end;
-			long idx = strtol(s + i, &end, 10);
-			if (j > i && end == s + j && s[i] >= '0' && s[i] <= '9')
-				key = tv_int(idx);
+			if (j > i && s[i] >= '0' && s[i] <= '9') {
+				long idx = strtol(s + i, &end, 10);
+				if (end == s + j)
+					key = tv_int(idx);
+			}
 			if (out->type == TV_UNDEF)
 				break;
 			if (rt_getitem(rt, *out, key, out) == -1)
@@ -118,7 +126,7 @@ flt_sort(struct tmpl_rt *rt, tv *items, tv *keys, size_t n, bool reverse)
 	merge_sort(&s, idx, tmp, n, keys);
 	if (s.failed)
 		return -1;
-	memcpy(copy, items, n * sizeof(tv));
+	tv_copy(copy, items, n);
 	for (size_t i = 0; i < n; i++)
 		items[i] = copy[idx[i]];
 	return 0;
@@ -133,7 +141,7 @@ copy_items(struct tmpl_rt *rt, tv v, struct tv_list **out)
 	if (tv_iterate(rt, v, &src) == -1)
 		return -1;
 	struct tv_list *l = tv_list_new(rt->arena, src->len);
-	memcpy(l->items, src->items, src->len * sizeof(tv));
+	tv_copy(l->items, src->items, src->len);
 	l->len = src->len;
 	*out = l;
 	return 0;
@@ -170,8 +178,6 @@ sort_keys(struct tmpl_rt *rt, struct tv_list *l, tv attr, bool ci, tv **keys)
 		if (attr.type != TV_MISSING && attr.type != TV_NONE &&
 		    flt_attr(rt, key, attr, tv_missing(), &key) == -1)
 			return -1;
-		if (key.type == TV_UNDEF)
-			return tmpl_rt_undef_error(rt, key);
 		k[i] = ci ? flt_lower(rt, key) : key;
 	}
 	*keys = k;
@@ -263,7 +269,7 @@ FILTER(f_groupby)
 		pairs->items[i] = pair(rt, l->items[i], raw[i]);
 	pairs->len = l->len;
 	tv *k2 = arena_alloc(rt->arena, (l->len + 1) * sizeof(tv));
-	memcpy(k2, keys, l->len * sizeof(tv));
+	tv_copy(k2, keys, l->len);
 	if (flt_sort(rt, pairs->items, keys, l->len, false) == -1 ||
 	    flt_sort(rt, k2, k2, l->len, false) == -1)
 		return -1;
@@ -386,7 +392,8 @@ FILTER(f_join)
 			goto fail;
 		if (i > 0)
 			buf_add(&b, sep.u.s, sep.len);
-		if (tv_str_buf(rt, x, &b) == -1)
+		if (tv_str_buf(rt, x, &b) == -1 ||
+		    tmpl_rt_check_size(rt, b.len) == -1)
 			goto fail;
 	}
 	if (tmpl_rt_check_size(rt, b.len) == -1)
@@ -423,20 +430,28 @@ empty:
 	return 0;
 }
 
-FILTER(f_last)
+/* One item of v (last or random), or an undefined saying it is empty. */
+static int
+pick(struct tmpl_rt *rt, tv v, bool last, tv *out)
 {
 	struct tv_list *l;
 
-	(void)a;
 	if (tv_iterate(rt, v, &l) == -1)
 		return -1;
 	if (l->len == 0) {
-		*out = tmpl_undef_hint(rt, "No last item, sequence was empty.",
-		    false);
+		*out = tmpl_undef_hint(rt, last ? "No last item, sequence was "
+		    "empty." : "No random item, sequence was empty.", false);
 		return 0;
 	}
-	*out = l->items[l->len - 1];
+	/* random is deterministic: generated files must not change */
+	*out = l->items[last ? l->len - 1 : tv_hash(tv_list_val(l)) % l->len];
 	return 0;
+}
+
+FILTER(f_last)
+{
+	(void)a;
+	return pick(rt, v, true, out);
 }
 
 FILTER(f_list)
@@ -518,9 +533,13 @@ FILTER(f_batch)
 		tv_list_push(rt->arena, cur, l->items[i]);
 	}
 	if (cur != NULL && args[1].type != TV_MISSING &&
-	    args[1].type != TV_NONE)
+	    args[1].type != TV_NONE) {
+		if (tmpl_rt_check_size(rt, (size_t)(n - cur->len) *
+		    sizeof(tv)) == -1)
+			return -1;
 		while ((int64_t)cur->len < n)
 			tv_list_push(rt->arena, cur, args[1]);
+	}
 	*out = list_of(res);
 	return 0;
 }
@@ -558,19 +577,8 @@ FILTER(f_slice)
 
 FILTER(f_random)
 {
-	struct tv_list *l;
-
 	(void)a;
-	if (tv_iterate(rt, v, &l) == -1)
-		return -1;
-	if (l->len == 0) {
-		*out = tmpl_undef_hint(rt, "No random item, sequence was empty.",
-		    false);
-		return 0;
-	}
-	/* Deterministic: generated files must not change between runs. */
-	*out = l->items[tv_hash(tv_list_val(l)) % l->len];
-	return 0;
+	return pick(rt, v, false, out);
 }
 
 /* map(filter, args...) or map(attribute=..., default=...) */

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "tmpl_builtins.h"
 #include "tmpl_eval.h"
+#include "tmpl_limits.h"
 
 #define ARGS(fname, params, n)						\
 	tv args[n];							\
@@ -60,17 +61,21 @@ pp_sorted(struct tmpl_rt *rt, const struct tv_dict *d)
 }
 
 static void
-pp_repr(struct tmpl_rt *rt, tv v, struct buf *b)
+pp_repr(struct tmpl_rt *rt, tv v, struct buf *b, int depth)
 {
+	if (depth > TMPL_VALUE_MAXDEPTH) {
+		tv_repr_buf(rt, v, b);
+		return;
+	}
 	if (v.type == TV_DICT) {
 		const struct tv_entry **e = pp_sorted(rt, v.u.dict);
 		buf_addc(b, '{');
 		for (uint32_t i = 0; i < v.u.dict->len; i++) {
 			if (i > 0)
 				buf_add(b, ", ", 2);
-			pp_repr(rt, e[i]->key, b);
+			pp_repr(rt, e[i]->key, b, depth + 1);
 			buf_add(b, ": ", 2);
-			pp_repr(rt, e[i]->val, b);
+			pp_repr(rt, e[i]->val, b, depth + 1);
 		}
 		buf_addc(b, '}');
 		return;
@@ -81,7 +86,7 @@ pp_repr(struct tmpl_rt *rt, tv v, struct buf *b)
 		for (uint32_t i = 0; i < v.u.list->len; i++) {
 			if (i > 0)
 				buf_add(b, ", ", 2);
-			pp_repr(rt, v.u.list->items[i], b);
+			pp_repr(rt, v.u.list->items[i], b, depth + 1);
 		}
 		if (t && v.u.list->len == 1)
 			buf_addc(b, ',');
@@ -91,7 +96,8 @@ pp_repr(struct tmpl_rt *rt, tv v, struct buf *b)
 	tv_repr_buf(rt, v, b);
 }
 
-static void pp_format(struct tmpl_rt *, tv, struct buf *, size_t, size_t);
+static void pp_format(struct tmpl_rt *, tv, struct buf *, size_t, size_t,
+    int);
 
 static void
 pp_spaces(struct buf *b, size_t n)
@@ -102,7 +108,7 @@ pp_spaces(struct buf *b, size_t n)
 
 static void
 pp_items(struct tmpl_rt *rt, const struct tv_list *l, struct buf *b,
-    size_t indent, size_t allowance)
+    size_t indent, size_t allowance, int depth)
 {
 	indent += 1;
 	for (uint32_t i = 0; i < l->len; i++) {
@@ -111,21 +117,138 @@ pp_items(struct tmpl_rt *rt, const struct tv_list *l, struct buf *b,
 			buf_add(b, ",\n", 2);
 			pp_spaces(b, indent);
 		}
-		pp_format(rt, l->items[i], b, indent, last ? allowance : 1);
+		pp_format(rt, l->items[i], b, indent, last ? allowance : 1,
+		    depth + 1);
 	}
+}
+
+/* Code points of repr(s[0:n]). */
+static size_t
+repr_width(const char *s, size_t n)
+{
+	struct buf r = BUF_INIT;
+	size_t w;
+
+	str_repr(s, n, &r);
+	w = utf8_len(r.data, r.len);
+	buf_free(&r);
+	return w;
+}
+
+static void
+pp_chunk(struct buf *chunks, size_t *nchunks, const char *s, size_t n)
+{
+	if (*nchunks > 0)
+		buf_addc(chunks, '\0');	/* chunks are NUL-separated reprs */
+	str_repr(s, n, chunks);
+	(*nchunks)++;
+}
+
+/* The end of the run of non-space then space characters at i. */
+static size_t
+pp_part(const char *s, size_t n, size_t i)
+{
+	size_t adv;
+
+	while (i < n && !uc_isspace(utf8_decode(s + i, n - i, &adv)))
+		i += adv;
+	while (i < n && uc_isspace(utf8_decode(s + i, n - i, &adv)))
+		i += adv;
+	return i;
+}
+
+/* One line of a long string, cut at spaces into pieces that fit. */
+static void
+pp_str_line(const char *s, size_t n, size_t width, size_t last_width,
+    struct buf *chunks, size_t *nchunks)
+{
+	size_t cur = 0, cur_end = 0, i = 0;
+
+	while (i < n) {
+		size_t j = pp_part(s, n, i);
+		size_t w = j == n ? last_width : width;
+		if (repr_width(s + cur, j - cur) > w) {
+			if (cur_end > cur)
+				pp_chunk(chunks, nchunks, s + cur, cur_end - cur);
+			cur = i;
+		}
+		cur_end = j;
+		i = j;
+	}
+	if (cur_end > cur)
+		pp_chunk(chunks, nchunks, s + cur, cur_end - cur);
+}
+
+/*
+ * Python's pprint of a string too wide for the line: split into lines
+ * (kept ends), lines into space-separated pieces, each piece's repr on
+ * its own line; at the top level wrapped in parentheses.
+ */
+static void
+pp_str(tv v, struct buf *b, size_t indent, size_t allowance, int level)
+{
+	struct buf chunks = BUF_INIT;
+	size_t nchunks = 0, start = 0, i = 0, lb;
+
+	if (level == 1) {
+		indent++;
+		allowance++;
+	}
+	size_t width = PP_WIDTH > indent ? PP_WIDTH - indent : 0;
+	while (start < v.len) {
+		/* one line, its end included (str.splitlines(True)) */
+		while (i < v.len && v.u.s[i] != '\n' && v.u.s[i] != '\r')
+			i++;
+		lb = i < v.len ? (v.u.s[i] == '\r' && i + 1 < v.len &&
+		    v.u.s[i + 1] == '\n' ? 2 : 1) : 0;
+		i += lb;
+		size_t last = i >= v.len ? (width > allowance ? width - allowance :
+		    0) : width;
+		if (repr_width(v.u.s + start, i - start) <= last)
+			pp_chunk(&chunks, &nchunks, v.u.s + start, i - start);
+		else
+			pp_str_line(v.u.s + start, i - start, width, last,
+			    &chunks, &nchunks);
+		start = i;
+	}
+	if (nchunks <= 1) {
+		str_repr(v.u.s, v.len, b);
+		buf_free(&chunks);
+		return;
+	}
+	if (level == 1)
+		buf_addc(b, '(');
+	for (size_t k = 0, off = 0; k < nchunks; k++) {
+		if (k > 0) {
+			buf_addc(b, '\n');
+			pp_spaces(b, indent);
+		}
+		size_t len = strlen(chunks.data + off);
+		buf_add(b, chunks.data + off, len);
+		off += len + 1;
+	}
+	if (level == 1)
+		buf_addc(b, ')');
+	buf_free(&chunks);
 }
 
 static void
 pp_format(struct tmpl_rt *rt, tv v, struct buf *b, size_t indent,
-    size_t allowance)
+    size_t allowance, int depth)
 {
 	struct buf rep = BUF_INIT;
 
-	pp_repr(rt, v, &rep);
+	pp_repr(rt, v, &rep, depth);
 	size_t width = utf8_len(rep.data ? rep.data : "", rep.len);
 	size_t max = PP_WIDTH > indent + allowance ? PP_WIDTH - indent -
 	    allowance : 0;
-	if (width <= max || !(v.type == TV_DICT || tv_is_seq(v))) {
+	if (width > max && v.type == TV_STR) {
+		buf_free(&rep);
+		pp_str(v, b, indent, allowance, depth + 1);
+		return;
+	}
+	if (width <= max || !(v.type == TV_DICT || tv_is_seq(v)) ||
+	    depth > TMPL_VALUE_MAXDEPTH) {
 		buf_add(b, rep.data, rep.len);
 		buf_free(&rep);
 		return;
@@ -133,14 +256,15 @@ pp_format(struct tmpl_rt *rt, tv v, struct buf *b, size_t indent,
 	buf_free(&rep);
 	if (v.type == TV_LIST) {
 		buf_addc(b, '[');
-		pp_items(rt, v.u.list, b, indent, allowance + 1);
+		pp_items(rt, v.u.list, b, indent, allowance + 1, depth);
 		buf_addc(b, ']');
 		return;
 	}
 	if (v.type == TV_TUPLE) {
 		const char *end = v.u.list->len == 1 ? ",)" : ")";
 		buf_addc(b, '(');
-		pp_items(rt, v.u.list, b, indent, allowance + strlen(end));
+		pp_items(rt, v.u.list, b, indent, allowance + strlen(end),
+		    depth);
 		buf_addstr(b, end);
 		return;
 	}
@@ -150,11 +274,11 @@ pp_format(struct tmpl_rt *rt, tv v, struct buf *b, size_t indent,
 	for (uint32_t i = 0; i < v.u.dict->len; i++) {
 		bool last = i + 1 == v.u.dict->len;
 		struct buf k = BUF_INIT;
-		pp_repr(rt, e[i]->key, &k);
+		pp_repr(rt, e[i]->key, &k, depth + 1);
 		buf_add(b, k.data, k.len);
 		buf_add(b, ": ", 2);
 		pp_format(rt, e[i]->val, b, indent + utf8_len(k.data, k.len) + 2,
-		    last ? allowance + 1 : 1);
+		    last ? allowance + 1 : 1, depth + 1);
 		buf_free(&k);
 		if (!last) {
 			buf_add(b, ",\n", 2);
@@ -171,7 +295,7 @@ FILTER(f_pprint)
 	(void)a;
 	if (v.type == TV_UNDEF)
 		return tmpl_rt_undef_error(rt, v);
-	pp_format(rt, v, &b, 0, 0);
+	pp_format(rt, v, &b, 0, 0, 0);
 	*out = tv_str_from_buf(rt, &b);
 	buf_free(&b);
 	return 0;
@@ -179,141 +303,195 @@ FILTER(f_pprint)
 
 /* ---- wordwrap: Python's textwrap ---- */
 
+/*
+ * A line as code points with their byte offsets: textwrap measures and
+ * cuts in characters, and its chunking rules look at letters around
+ * hyphens.
+ */
+struct tw_line {
+	const char	*s;
+	uint32_t	*cp;
+	size_t		*off;	/* byte offset of each code point, and the end */
+	size_t		 n;
+};
+
 static bool
-tw_space(char c)
+tw_space(uint32_t c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
 	    c == '\r';
 }
 
 static bool
-tw_letter(const char *s, size_t n, size_t i)
+tw_letter(const struct tw_line *l, size_t i)	/* [^\d\W] */
 {
-	size_t adv;
-
-	if (i >= n)
-		return false;
-	return uc_isalpha(utf8_decode(s + i, n - i, &adv));
-}
-
-struct chunk {
-	const char	*s;
-	size_t		 n;
-};
-
-/* Split one line into whitespace runs and words (hyphenated parts). */
-static size_t
-tw_chunks(struct tmpl_rt *rt, const char *s, size_t n, bool hyphens,
-    struct chunk **out)
-{
-	struct chunk *c = arena_alloc(rt->arena, (n + 1) * sizeof(*c));
-	size_t k = 0, i = 0;
-
-	while (i < n) {
-		size_t j = i;
-		if (tw_space(s[i])) {
-			while (j < n && tw_space(s[j]))
-				j++;
-		} else {
-			while (j < n && !tw_space(s[j])) {
-				j++;
-				/* break after "xx-" when a letter follows */
-				if (hyphens && s[j - 1] == '-' && j >= i + 3 &&
-				    tw_letter(s, n, j - 2) &&
-				    tw_letter(s, n, j - 3) &&
-				    (tw_letter(s, n, j) || (j + 1 < n &&
-				    s[j] == '-' && tw_letter(s, n, j + 1))))
-					break;
-			}
-		}
-		c[k].s = s + i;
-		c[k].n = j - i;
-		k++;
-		i = j;
-	}
-	*out = c;
-	return k;
+	return i < l->n && (uc_isalpha(l->cp[i]) || l->cp[i] == '_');
 }
 
 static bool
-blank_chunk(const struct chunk *c)
+tw_word(const struct tw_line *l, size_t i)	/* \w */
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (!tw_space(c->s[i]))
+	return i < l->n && (tw_letter(l, i) || uc_isdigit(l->cp[i]));
+}
+
+static bool
+tw_punct(const struct tw_line *l, size_t i)	/* [\w!"'&.,?] */
+{
+	return tw_word(l, i) || (i < l->n && l->cp[i] < 0x80 &&
+	    str_in_set((char)l->cp[i], "!\"'&.,?"));
+}
+
+/* -{2,}\w at i */
+static bool
+tw_emdash_at(const struct tw_line *l, size_t i)
+{
+	size_t j = i;
+
+	while (j < l->n && l->cp[j] == '-')
+		j++;
+	return j - i >= 2 && tw_word(l, j);
+}
+
+/* The end of the chunk starting at p (textwrap's wordsep_re). */
+static size_t
+tw_chunk_end(const struct tw_line *l, size_t p, bool hyphens)
+{
+	size_t k;
+
+	if (tw_space(l->cp[p])) {
+		for (k = p; k < l->n && tw_space(l->cp[k]); k++)
+			;
+		return k;
+	}
+	if (hyphens && p > 0 && tw_punct(l, p - 1) && tw_emdash_at(l, p)) {
+		for (k = p; l->cp[k] == '-'; k++)
+			;
+		return k;
+	}
+	for (k = p + 1; k < l->n && !tw_space(l->cp[k]); k++) {
+		if (!hyphens)
+			continue;
+		/* a hyphen after two letters (or x-y-), before a letter pair */
+		if (l->cp[k] == '-' && ((tw_letter(l, k - 1) && k >= 2 &&
+		    tw_letter(l, k - 2)) || (k >= 3 && tw_letter(l, k - 1) &&
+		    l->cp[k - 2] == '-' && tw_letter(l, k - 3))) &&
+		    tw_letter(l, k + 1) && (tw_letter(l, k + 2) ||
+		    (k + 2 < l->n && l->cp[k + 2] == '-' && tw_letter(l, k + 3))))
+			return k + 1;
+		if (tw_punct(l, k - 1) && tw_emdash_at(l, k))
+			return k;
+	}
+	return k;
+}
+
+struct tw_chunk {
+	size_t	a, b;	/* code points [a, b) */
+};
+
+static bool
+tw_blank(const struct tw_line *l, const struct tw_chunk *c)
+{
+	for (size_t i = c->a; i < c->b; i++)
+		if (!tw_space(l->cp[i]))
 			return false;
 	return true;
 }
 
-static size_t
-cplen(const char *s, size_t n)
+/*
+ * textwrap.wrap() of one line: greedy filling, whitespace dropped at the
+ * start (except the first line) and end of lines, long words broken (at
+ * the last hyphen that fits).  Each line goes to b, preceded by wrap
+ * unless it is the first of the whole text (*first).
+ */
+static void
+tw_wrap(struct tmpl_rt *rt, const struct tw_line *l, size_t width,
+    bool break_long, bool hyphens, tv wrap, struct buf *b, bool *first)
 {
-	return utf8_len(s, n);
+	struct tw_chunk *c = arena_alloc(rt->arena, (l->n + 1) * sizeof(*c));
+	struct tw_chunk *cur = arena_alloc(rt->arena, (l->n + 1) * sizeof(*c));
+	size_t nc = 0, pos = 0, lines = 0;
+
+	for (size_t p = 0; p < l->n; nc++) {
+		c[nc].a = p;
+		p = c[nc].b = tw_chunk_end(l, p, hyphens);
+	}
+	while (pos < nc) {
+		size_t ncur = 0, len = 0;
+		if (lines > 0 && tw_blank(l, &c[pos]))
+			pos++;
+		while (pos < nc && len + (c[pos].b - c[pos].a) <= width) {
+			len += c[pos].b - c[pos].a;
+			cur[ncur++] = c[pos++];
+		}
+		if (pos < nc && c[pos].b - c[pos].a > width) {
+			size_t space = width < 1 ? 1 : width - len, end = space;
+			struct tw_chunk *ch = &c[pos];
+			if (break_long) {
+				if (hyphens && ch->b - ch->a > space) {
+					/* chunk.rfind('-', 0, space) */
+					size_t h = 0;
+					bool other = false;
+					for (size_t q = 0; q < space; q++)
+						if (l->cp[ch->a + q] == '-')
+							h = q;
+					for (size_t q = 0; q < h; q++)
+						other |= l->cp[ch->a + q] != '-';
+					if (h > 0 && other)
+						end = h + 1;
+				}
+				cur[ncur].a = ch->a;
+				cur[ncur++].b = ch->a + end;
+				ch->a += end;
+			} else if (ncur == 0)
+				cur[ncur++] = c[pos++];
+		}
+		if (ncur > 0 && tw_blank(l, &cur[ncur - 1]))
+			ncur--;
+		if (ncur == 0)
+			continue;
+		if (!*first)
+			buf_add(b, wrap.u.s, wrap.len);
+		*first = false;
+		for (size_t i = 0; i < ncur; i++)
+			buf_add(b, l->s + l->off[cur[i].a],
+			    l->off[cur[i].b] - l->off[cur[i].a]);
+		lines++;
+	}
+}
+
+/* Python's str.splitlines boundaries (ASCII ones and NEL, LS, PS). */
+static size_t
+tw_line_break(const char *s, size_t n, size_t i)
+{
+	unsigned char c = (unsigned char)s[i];
+
+	if (c == '\r')
+		return i + 1 < n && s[i + 1] == '\n' ? 2 : 1;
+	if (c == '\n' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e))
+		return 1;
+	if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0x85)
+		return 2;
+	if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+	    ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9))
+		return 3;
+	return 0;
 }
 
 static void
-tw_wrap(struct tmpl_rt *rt, const char *s, size_t n, size_t width,
-    bool break_long, bool hyphens, const char *wrap, size_t wraplen,
-    struct buf *b, bool *first_line)
+tw_decode(struct tmpl_rt *rt, const char *s, size_t n, struct tw_line *l)
 {
-	struct chunk *c;
-	size_t nc = tw_chunks(rt, s, n, hyphens, &c), pos = 0;
-	bool any = false;
+	size_t i = 0, adv;
 
-	while (pos < nc) {
-		size_t cur = 0, start = b->len;
-		bool started = false;
-		if (any && blank_chunk(&c[pos]))
-			pos++;
-		if (!*first_line || any)
-			buf_add(b, wrap, wraplen);
-		size_t line_start = b->len;
-		while (pos < nc && cur + cplen(c[pos].s, c[pos].n) <= width) {
-			buf_add(b, c[pos].s, c[pos].n);
-			cur += cplen(c[pos].s, c[pos].n);
-			pos++;
-			started = true;
-		}
-		if (pos < nc && cplen(c[pos].s, c[pos].n) > width) {
-			size_t space = width > cur ? width - cur : 1;
-			if (break_long) {
-				struct chunk *ch = &c[pos];
-				size_t end = utf8_offset(ch->s, ch->n, space);
-				if (hyphens && cplen(ch->s, ch->n) > space) {
-					/* break after the last hyphen that fits */
-					for (size_t h = end; h-- > 1;)
-						if (ch->s[h] == '-' &&
-						    h + 1 <= end) {
-							bool nondash = false;
-							for (size_t q = 0; q < h; q++)
-								nondash |= ch->s[q] != '-';
-							if (nondash)
-								end = h + 1;
-							break;
-						}
-				}
-				buf_add(b, ch->s, end);
-				ch->s += end;
-				ch->n -= end;
-				started = true;
-			} else if (!started) {
-				buf_add(b, c[pos].s, c[pos].n);
-				pos++;
-				started = true;
-			}
-		}
-		/* drop trailing whitespace of the line */
-		while (b->len > line_start && tw_space(b->data[b->len - 1]))
-			b->len--;
-		if (b->len == line_start) {
-			b->len = start;	/* nothing on this line */
-			if (!started)
-				break;
-			continue;
-		}
-		b->data[b->len] = '\0';
-		any = true;
-		*first_line = false;
+	l->s = s;
+	l->cp = arena_alloc(rt->arena, (n + 1) * sizeof(*l->cp));
+	l->off = arena_alloc(rt->arena, (n + 1) * sizeof(*l->off));
+	l->n = 0;
+	while (i < n) {
+		l->off[l->n] = i;
+		l->cp[l->n++] = utf8_decode(s + i, n - i, &adv);
+		i += adv;
 	}
+	l->off[l->n] = n;
 }
 
 FILTER(f_wordwrap)
@@ -325,35 +503,29 @@ FILTER(f_wordwrap)
 	tv wrap = args[2].type == TV_STR ? args[2] : tv_cstr("\n");
 	bool blong = flt_bool_arg(args[1], true);
 	bool hyph = flt_bool_arg(args[3], true);
-	bool first = true;
-
 	if (flt_str(rt, v, &v) == -1 ||
 	    flt_int_arg(rt, "wordwrap", args[0], 79, &width) == -1)
 		return -1;
 	if (width <= 0)
 		return tmpl_rt_error(rt, TMPL_ERR_OTHER, "invalid width %lld "
 		    "(must be > 0)", (long long)width);
-	/* each line (splitlines) wrapped on its own, joined by wrap */
-	size_t i = 0, start = 0;
-	while (i <= v.len) {
-		if (i < v.len && v.u.s[i] != '\n' && v.u.s[i] != '\r') {
+	/* wrap.join(wrap.join(textwrap.wrap(line)) for s.splitlines()) */
+	size_t i = 0, start = 0, lb = 0;
+	while (start < v.len) {
+		while (i < v.len && (lb = tw_line_break(v.u.s, v.len, i)) == 0)
 			i++;
-			continue;
-		}
-		if (i == v.len && start == v.len && v.len > 0)
-			break;
-		size_t before = b.len;
-		bool f = first;
-		tw_wrap(rt, v.u.s + start, i - start, (size_t)width, blong,
-		    hyph, wrap.u.s, wrap.len, &b, &f);
-		if (b.len == before && !first)
-			buf_add(&b, wrap.u.s, wrap.len);	/* empty line */
-		first = false;
-		if (i < v.len && v.u.s[i] == '\r' && i + 1 < v.len &&
-		    v.u.s[i + 1] == '\n')
-			i++;
-		i++;
+		struct tw_line l;
+		bool first = true;
+		if (start > 0)
+			buf_add(&b, wrap.u.s, wrap.len);
+		tw_decode(rt, v.u.s + start, i - start, &l);
+		tw_wrap(rt, &l, (size_t)width, blong, hyph, wrap, &b, &first);
+		i = i < v.len ? i + lb : i;
 		start = i;
+		if (tmpl_rt_check_size(rt, b.len) == -1) {
+			buf_free(&b);
+			return -1;
+		}
 	}
 	*out = tv_str_from_buf(rt, &b);
 	buf_free(&b);
@@ -542,9 +714,9 @@ urlize_word(const char *w, size_t n, struct buf *b, const char *rel,
 {
 	size_t h = 0, t = n;
 
-	while (h < t && strchr("(<", w[h]) != NULL)
+	while (h < t && str_in_set(w[h], "(<"))
 		h++;
-	while (t > h && strchr(".,)>\n!?:;'\"", w[t - 1]) != NULL)
+	while (t > h && str_in_set(w[t - 1], ".,)>\n!?:;'\""))
 		t--;
 	const char *u = w + h;
 	size_t un = t - h;
@@ -625,7 +797,7 @@ FILTER(f_xmlattr)
 		if (flt_str(rt, k, &k) == -1)
 			goto fail;
 		for (uint32_t c = 0; c < k.len; c++)
-			if (strchr(" \t\n\f/>=", k.u.s[c]) != NULL) {
+			if (str_in_set(k.u.s[c], " \t\n\f/>=")) {
 				tmpl_rt_error(rt, TMPL_ERR_OTHER, "Invalid "
 				    "character in attribute name: '%.*s'",
 				    (int)k.len, k.u.s);

@@ -44,7 +44,7 @@ pad(struct buf *b, const char *s, size_t n, const struct spec *sp,
 	else if (align == '^') {
 		left = total / 2;
 		right = total - left;
-	} else if (align == '=' && n > 0 && strchr("+- ", s[0]) != NULL) {
+	} else if (align == '=' && n > 0 && str_in_set(s[0], "+- ")) {
 		buf_addc(b, s[0]);
 		s++;
 		n--;
@@ -56,6 +56,20 @@ pad(struct buf *b, const char *s, size_t n, const struct spec *sp,
 	buf_add(b, s, n);
 	for (size_t i = 0; i < right; i++)
 		buf_addstr(b, fill);
+}
+
+/* A formatted number, right-aligned; "0" pads after the sign. */
+static void
+pad_number(struct buf *b, const struct buf *num, const struct spec *sp)
+{
+	struct spec s2 = *sp;
+
+	if (sp->zero && !sp->align) {
+		s2.fill[0] = '0';
+		s2.fill[1] = '\0';
+		s2.align = '=';
+	}
+	pad(b, num->data, num->len, &s2, '>');
 }
 
 static void
@@ -87,7 +101,10 @@ fmt_int(struct tmpl_rt *rt, tv v, const struct spec *sp, struct buf *b)
 		if (s == NULL)
 			fatalx("BN conversion failed");
 		neg = s[0] == '-';
-		buf_addstr(&d, s + neg);
+		const char *digits = s + neg;
+		while (digits[0] == '0' && digits[1] != '\0')
+			digits++;	/* BN_bn2hex pads to whole bytes */
+		buf_addstr(&d, digits);
 		OPENSSL_free(s);
 		for (size_t i = 0; i < d.len; i++)
 			d.data[i] = type == 'X' ? d.data[i] : (char)(d.data[i] |
@@ -110,7 +127,7 @@ fmt_int(struct tmpl_rt *rt, tv v, const struct spec *sp, struct buf *b)
 			    "%llX" : type == 'o' ? "%llo" : "%llu",
 			    (unsigned long long)m);
 	}
-	if (strchr("dnbxXo", type) == NULL) {
+	if (!str_in_set(type, "dnbxXo")) {
 		buf_free(&d);
 		return tmpl_rt_error(rt, TMPL_ERR_OTHER, "Unknown format code "
 		    "'%c' for object of type 'int'", type);
@@ -125,16 +142,43 @@ fmt_int(struct tmpl_rt *rt, tv v, const struct spec *sp, struct buf *b)
 		group_digits(d.data, d.len, sp->group, &t);
 	else
 		buf_add(&t, d.data, d.len);
-	struct spec s2 = *sp;
-	if (sp->zero && !sp->align) {
-		s2.fill[0] = '0';
-		s2.fill[1] = '\0';
-		s2.align = '=';
-	}
-	pad(b, t.data, t.len, &s2, '>');
+	pad_number(b, &t, sp);
 	buf_free(&t);
 	buf_free(&d);
 	return 0;
+}
+
+/*
+ * "%.<prec>f" without printf when the answer is certain: the scaled
+ * value is far from a rounding tie, so rounding the double product gives
+ * what rounding the exact binary value would.  Returns false to fall
+ * back to printf (ties, big values, many digits).
+ */
+static bool
+fixed_fast(double f, int prec, struct buf *b)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+
+	if (prec < 0 || prec > 6 || !(fabs(f) < 1e9))
+		return false;
+	double x = fabs(f) * p10[prec], fl = floor(x), frac = x - fl;
+	if (fabs(frac - 0.5) < 1e-3)
+		return false;
+	uint64_t r = (uint64_t)fl + (frac > 0.5);
+	char tmp[40];
+	int n = (int)sizeof(tmp);
+	for (int i = 0; i < prec || r != 0 || i <= prec; i++) {
+		if (i == prec && prec > 0)
+			tmp[--n] = '.';
+		tmp[--n] = (char)('0' + r % 10);
+		r /= 10;
+		if (i >= prec && r == 0)
+			break;
+	}
+	if (signbit(f))
+		tmp[--n] = '-';
+	buf_add(b, tmp + n, sizeof(tmp) - (size_t)n);
+	return true;
 }
 
 static int
@@ -149,16 +193,19 @@ fmt_float(struct tmpl_rt *rt, double f, const struct spec *sp, struct buf *b)
 	} else {
 		if (type == 0)
 			type = 'g';
-		if (strchr("eEfFgG%", type) == NULL)
+		if (!str_in_set(type, "eEfFgG%"))
 			return tmpl_rt_error(rt, TMPL_ERR_OTHER, "Unknown "
 			    "format code '%c' for object of type 'float'",
 			    type);
 		if (prec < 0)
 			prec = 6;
 		double x = type == '%' ? f * 100 : f;
-		snprintf(cfmt, sizeof(cfmt), "%%%s.%d%c", sp->alt ? "#" : "",
-		    prec, type == '%' ? 'f' : type);
-		buf_printf(&t, cfmt, x);
+		if (!((type == 'f' || type == 'F') && !sp->alt &&
+		    fixed_fast(x, prec, &t))) {
+			snprintf(cfmt, sizeof(cfmt), "%%%s.%d%c",
+			    sp->alt ? "#" : "", prec, type == '%' ? 'f' : type);
+			buf_printf(&t, cfmt, x);
+		}
 		if (type == '%')
 			buf_addc(&t, '%');
 	}
@@ -176,13 +223,7 @@ fmt_float(struct tmpl_rt *rt, double f, const struct spec *sp, struct buf *b)
 		buf_add(&u, t.data + i, t.len - i);
 	} else
 		buf_add(&u, t.data, t.len);
-	struct spec s2 = *sp;
-	if (sp->zero && !sp->align) {
-		s2.fill[0] = '0';
-		s2.fill[1] = '\0';
-		s2.align = '=';
-	}
-	pad(b, u.data, u.len, &s2, '>');
+	pad_number(b, &u, sp);
 	buf_free(&t);
 	buf_free(&u);
 	return 0;
@@ -197,16 +238,16 @@ parse_spec(struct tmpl_rt *rt, const char *s, size_t n, struct spec *sp)
 	sp->width = sp->prec = -1;
 	if (n > 0) {
 		utf8_decode(s, n, &adv);
-		if (adv < n && strchr("<>^=", s[adv]) != NULL) {
+		if (adv < n && str_in_set(s[adv], "<>^=")) {
 			memcpy(sp->fill, s, adv);
 			sp->align = s[adv];
 			i = adv + 1;
-		} else if (strchr("<>^=", s[0]) != NULL) {
+		} else if (str_in_set(s[0], "<>^=")) {
 			sp->align = s[0];
 			i = 1;
 		}
 	}
-	if (i < n && strchr("+- ", s[i]) != NULL)
+	if (i < n && str_in_set(s[i], "+- "))
 		sp->sign = s[i++];
 	if (i < n && s[i] == '#') {
 		sp->alt = true;
@@ -251,7 +292,7 @@ tmpl_format_spec(struct tmpl_rt *rt, tv v, const char *s, size_t n,
 	case TV_BOOL:
 		if (v.type == TV_BOOL && n == 0)
 			break;
-		if (sp.type && strchr("eEfFgG%", sp.type) != NULL)
+		if (sp.type && str_in_set(sp.type, "eEfFgG%"))
 			return fmt_float(rt, tv_to_double(v), &sp, b);
 		return fmt_int(rt, v, &sp, b);
 	case TV_FLOAT:
@@ -335,14 +376,15 @@ pct_one(struct tmpl_rt *rt, tv v, char type, const char *flags, int width,
 			    tv_type_name(v));
 			break;
 		}
-		if (v.type == TV_FLOAT) {
-			if (!isfinite(v.u.f)) {
-				r = tmpl_rt_error(rt, TMPL_ERR_OTHER, "cannot "
-				    "convert float to integer");
-				break;
-			}
-			v = tv_int((int64_t)v.u.f);
+		if (v.type == TV_FLOAT && type != 'd' && type != 'i' &&
+		    type != 'u') {
+			r = tmpl_rt_error(rt, TMPL_ERR_TYPE, "%%%c format: an "
+			    "integer is required, not float", type);
+			break;
 		}
+		if (v.type == TV_FLOAT &&
+		    (r = tv_float_to_int(rt, v.u.f, &v)) == -1)
+			break;
 		if (sp.align == '<')
 			sp.zero = false;
 		sp.type = type == 'i' || type == 'u' ? 'd' : type;
@@ -419,17 +461,25 @@ tmpl_percent_format(struct tmpl_rt *rt, tv fmt, tv args, tv *out)
 		}
 		char flags[8];
 		size_t nf = 0;
-		while (i < n && strchr("-+ #0", s[i]) != NULL && nf < 7)
+		while (i < n && str_in_set(s[i], "-+ #0") && nf < 7)
 			flags[nf++] = s[i++];
 		flags[nf] = '\0';
 		int width = -1, prec = -1;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			width = (width < 0 ? 0 : width) * 10 + (s[i++] - '0');
+		/* (saturating: anything past 100000 is refused below) */
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			width = width < 0 ? 0 : width;
+			if (width <= 100000)
+				width = width * 10 + (s[i] - '0');
+			i++;
+		}
 		if (i < n && s[i] == '.') {
 			i++;
 			prec = 0;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				prec = prec * 10 + (s[i++] - '0');
+			while (i < n && s[i] >= '0' && s[i] <= '9') {
+				if (prec <= 100000)
+					prec = prec * 10 + (s[i] - '0');
+				i++;
+			}
 		}
 		if (width > 100000 || prec > 100000)
 			goto bad;
@@ -437,7 +487,7 @@ tmpl_percent_format(struct tmpl_rt *rt, tv fmt, tv args, tv *out)
 			goto bad;
 		char type = s[i++];
 		if (!have) {
-			if (ai >= nargs || (is_map && type != '%')) {
+			if (ai >= nargs) {
 				buf_free(&b);
 				return tmpl_rt_error(rt, TMPL_ERR_TYPE, "not "
 				    "enough arguments for format string");
@@ -571,9 +621,14 @@ tmpl_str_format(struct tmpl_rt *rt, tv fmt, const struct tmpl_args *a,
 		char conv = 0;
 		if (k < flen && fld[k] == '!') {
 			conv = k + 1 < flen ? fld[k + 1] : 0;
-			k += 2;
+			k = k + 2 < flen ? k + 2 : flen;
 		}
-		const char *spec = k < flen && fld[k] == ':' ? fld + k + 1 : "";
+		if (k < flen && fld[k] != ':') {
+			tmpl_rt_error(rt, TMPL_ERR_OTHER, "expected ':' after "
+			    "conversion specifier");
+			goto fail;
+		}
+		const char *spec = k < flen ? fld + k + 1 : "";
 		size_t slen = k < flen ? flen - k - 1 : 0;
 		if (conv == 'r' || conv == 'a') {
 			buf_reset(&t);

@@ -271,7 +271,7 @@ g_cycler(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 		    "to be provided");
 	c->base.type = &cycler_type;
 	c->items = tv_list_new(rt->arena, a->npos);
-	memcpy(c->items->items, a->pos, a->npos * sizeof(tv));
+	tv_copy(c->items->items, a->pos, a->npos);
 	c->items->len = (uint32_t)a->npos;
 	*out = tv_obj(&c->base);
 	return 0;

@@ -14,10 +14,10 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "tmpl_limits.h"
 #include "tmpl_value.h"
 #include "xmalloc.h"
 
-#define LEX_MAXBALANCE	1024	/* brackets open inside one tag */
 
 struct lex {
 	struct arena		*a;
@@ -320,7 +320,7 @@ scan_int(const char *s, size_t n, size_t p)
 {
 	size_t q = p;
 
-	if (q + 1 < n && s[q] == '0' && strchr("bBoOxX", s[q + 1]) != NULL &&
+	if (q + 1 < n && s[q] == '0' && str_in_set(s[q + 1], "bBoOxX") &&
 	    s[q + 1] != '\0') {
 		char c = (char)(s[q + 1] | 0x20);
 		int base = c == 'b' ? 2 : c == 'o' ? 8 : 16;
@@ -464,8 +464,8 @@ lex_string(struct lex *lx)
 		p++;
 	}
 	if (p >= lx->n)
-		return lex_fail(lx, lx->line, "unexpected char '%c' at %zu", q,
-		    lx->pos);
+		return lex_fail(lx, lx->line, "unexpected char %s at %zu",
+		    q == '\'' ? "\"'\"" : "'\"'", lx->pos);
 	struct token *t = lex_push(lx, TK_STRING, lx->line, s + lx->pos + 1,
 	    p - lx->pos - 1);
 	if (esc) {
@@ -514,7 +514,7 @@ lex_operator(struct lex *lx, int *balance, char *stack)
 			continue;
 		int op = lex_ops[i].op;
 		if (op == TO_LPAREN || op == TO_LBRACKET || op == TO_LBRACE) {
-			if (*balance >= LEX_MAXBALANCE)
+			if (*balance >= TMPL_LEX_MAXBALANCE)
 				return lex_fail(lx, lx->line,
 				    "too many open brackets");
 			stack[(*balance)++] = *s == '(' ? ')' :
@@ -543,7 +543,7 @@ lex_operator(struct lex *lx, int *balance, char *stack)
 static int
 lex_tag(struct lex *lx, bool is_var)
 {
-	char stack[LEX_MAXBALANCE];
+	char stack[TMPL_LEX_MAXBALANCE];
 	int balance = 0;
 
 	while (lx->pos < lx->n) {

@@ -55,6 +55,35 @@
 #define TMPL_MAX_EVAL_DEPTH		3000
 
 /*
+ * Nesting the parser accepts: parentheses, brackets, unary operators and
+ * statements inside statements, each level a recursive call.  300 levels
+ * is far more than a person writes and keeps the parser's stack small;
+ * "((((...)))" a hundred thousand times deep is an error, not a crash.
+ */
+#define TMPL_PARSE_MAXDEPTH		300
+
+/*
+ * Depth of the node tree of one template, chains included: a+b+c+... or
+ * x|f|g|h... are built by loops but nest one node per operator, and
+ * later passes walk the tree recursively.
+ */
+#define TMPL_PARSE_MAXTREE		2000
+
+/*
+ * Brackets open at once inside one tag, tracked by the lexer (as Jinja2's
+ * balancing stack) so that "}}" inside a dict literal is not the end of
+ * the tag.
+ */
+#define TMPL_LEX_MAXBALANCE		1024
+
+/*
+ * Nesting of containers that printing, comparing and hashing follow.  A
+ * list can contain itself ({% set _ = l.append(l) %}); Python prints
+ * "[...]" there, and so does the engine past this depth.
+ */
+#define TMPL_VALUE_MAXDEPTH		200
+
+/*
  * Nesting of arrays and objects in JSON data.  The JSON reader recurses
  * once per level; 512 is far beyond real configuration data.
  */

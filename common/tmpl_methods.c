@@ -77,6 +77,26 @@ STRMAP(title, str_title)
 STRMAP(capitalize, str_capitalize)
 STRMAP(swapcase, str_swapcase)
 
+/* casefold: lowercase, with the sharp s folded to "ss" as Python does. */
+static void
+str_casefold(const char *s, size_t n, struct buf *b)
+{
+	struct buf t = BUF_INIT;
+
+	str_lower(s, n, &t);
+	for (size_t i = 0; i < t.len; i++) {
+		if (i + 1 < t.len && (unsigned char)t.data[i] == 0xC3 &&
+		    (unsigned char)t.data[i + 1] == 0x9F) {
+			buf_add(b, "ss", 2);
+			i++;
+		} else
+			buf_addc(b, t.data[i]);
+	}
+	buf_free(&t);
+}
+
+STRMAP(casefold, str_casefold)
+
 /* ---- str: strip, split, join ---- */
 
 static int
@@ -138,9 +158,8 @@ split_ws(struct tmpl_rt *rt, tv self, int64_t max, struct tv_list *l)
 			break;
 		size_t start = i;
 		if (max >= 0 && (int64_t)l->len >= max) {
-			size_t e, st;
-			str_strip(s + start, n - start, NULL, 0, 2, &st, &e);
-			tv_list_push(rt->arena, l, tv_strn(s + start, e));
+			/* the rest, trailing whitespace and all, as Python */
+			tv_list_push(rt->arena, l, tv_strn(s + start, n - start));
 			break;
 		}
 		while (i < n && !is_space_at(s, n, i, &adv))
@@ -169,7 +188,7 @@ split_common(struct tmpl_rt *rt, tv self, const struct tmpl_args *a,
 		/* rsplit(None, n): split from the right on whitespace */
 		struct tv_list *all = tv_list_new(rt->arena, 0);
 		split_ws(rt, self, -1, all);
-		if ((int64_t)all->len <= max + 1) {
+		if ((int64_t)all->len < max + 1) {
 			*l = *all;
 			return 0;
 		}
@@ -312,6 +331,10 @@ m_replace(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 		size_t adv;
 		int64_t done = 0;
 		while (count < 0 || done < count) {
+			if (tmpl_rt_check_size(rt, b.len + rep.len) == -1) {
+				buf_free(&b);
+				return -1;
+			}
 			buf_add(&b, rep.u.s, rep.len);
 			done++;
 			if (i >= n)
@@ -326,6 +349,10 @@ m_replace(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 		int64_t done = 0;
 		while ((count < 0 || done < count) &&
 		    (p = str_find(s + i, n - i, old.u.s, old.len)) != NULL) {
+			if (tmpl_rt_check_size(rt, b.len + rep.len) == -1) {
+				buf_free(&b);
+				return -1;
+			}
 			buf_add(&b, s + i, (size_t)(p - s) - i);
 			buf_add(&b, rep.u.s, rep.len);
 			i = (size_t)(p - s) + old.len;
@@ -624,7 +651,8 @@ m_zfill(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 	    opt_int(rt, args[0], 0, &width) == -1)
 		return -1;
 	int64_t len = (int64_t)utf8_len(self.u.s, self.len);
-	if (width > 100000000)
+	if (width > 100000000 || tmpl_rt_check_size(rt, (size_t)(width > 0 ?
+	    width : 0)) == -1)
 		return tmpl_rt_error(rt, TMPL_ERR_LIMIT, "width too large");
 	size_t sign = self.len > 0 && (self.u.s[0] == '-' ||
 	    self.u.s[0] == '+');
@@ -852,7 +880,7 @@ m_copy(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 		return 0;
 	}
 	struct tv_list *l = tv_list_new(rt->arena, self.u.list->len);
-	memcpy(l->items, self.u.list->items, self.u.list->len * sizeof(tv));
+	tv_copy(l->items, self.u.list->items, self.u.list->len);
 	l->len = self.u.list->len;
 	*out = tv_list_val(l);
 	return 0;
@@ -1019,7 +1047,7 @@ m_setdefault(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 
 const struct builtin tmpl_methods[] = {
 	{ "capitalize", m_capitalize, "first character upper, rest lower", T_STR },
-	{ "casefold", m_lower, "lowercase for caseless matching", T_STR },
+	{ "casefold", m_casefold, "lowercase for caseless matching", T_STR },
 	{ "center", m_center, "centered in width", T_STR },
 	{ "count", m_scount, "occurrences of a substring", T_STR },
 	{ "endswith", m_endswith, "ends with the suffix (or one of a tuple)", T_STR },
@@ -1076,9 +1104,11 @@ tmpl_method_find(int type, const char *name, size_t len)
 {
 	if (type < 0 || type > TV_OBJ)
 		return NULL;
+	if (len == 0)
+		return NULL;
 	for (const struct builtin *b = tmpl_methods; b->name != NULL; b++)
-		if ((b->types & (1u << type)) && strlen(b->name) == len &&
-		    memcmp(b->name, name, len) == 0)
+		if (b->name[0] == name[0] && (b->types & (1u << type)) &&
+		    strlen(b->name) == len && memcmp(b->name, name, len) == 0)
 			return b;
 	return NULL;
 }

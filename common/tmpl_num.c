@@ -10,6 +10,7 @@
 #include "tmpl_value.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,14 @@ float_digits(double f, char *digits, int *exp10)
 {
 	char tmp[40];
 
-	for (int prec = 1; prec <= 17; prec++) {
+	/*
+	 * 15 significant digits always round-trip a value that has a
+	 * representation that short, and then the zeros stripped below give
+	 * the shortest one; otherwise 16, else 17 (each correctly rounded,
+	 * so the closest of that length, as Python picks).  Subnormals
+	 * have fewer digits of precision: search them from one digit.
+	 */
+	for (int prec = f < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, f);
 		if (strtod(tmp, NULL) == f || prec == 17)
 			break;
@@ -42,12 +50,58 @@ float_digits(double f, char *digits, int *exp10)
 	*exp10 = atoi(e + 1);
 }
 
+/*
+ * The common case without printf: a value in [1e-4, 1e15) that some
+ * decimal with at most 6 fraction digits reads back to.  The first such
+ * number of digits k gives the shortest text (a shorter one would have
+ * been found at a smaller k), and the nearest integer of f * 10**k is the
+ * closest candidate, as Python picks.
+ */
+static bool
+float_repr_fast(double f, struct buf *b)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+	static const uint64_t i10[] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000 };
+	double a = fabs(f);
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return false;
+	for (int k = 0; k <= 6; k++) {
+		double s = a * p10[k];
+		if (s >= 9e15)
+			return false;
+		double r = nearbyint(s);
+		if (r / p10[k] != a)
+			continue;
+		uint64_t m = (uint64_t)r;
+		char tmp[48], *end = tmp + sizeof(tmp), *p = end;
+		if (k == 0)
+			*--p = '0';
+		else {
+			char *q = fmt_u64(m % i10[k], p);
+			while (q > p - k)
+				*--q = '0';	/* leading zeros of the fraction */
+			p = q;
+		}
+		*--p = '.';
+		p = fmt_u64(m / i10[k], p);
+		if (signbit(f))
+			*--p = '-';
+		buf_add(b, p, (size_t)(end - p));
+		return true;
+	}
+	return false;
+}
+
 void
 tv_float_repr(double f, struct buf *b)
 {
 	char digits[40];
 	int e;
 
+	if (float_repr_fast(f, b))
+		return;
 	if (isnan(f)) {
 		buf_addstr(b, "nan");
 		return;
@@ -178,6 +232,22 @@ tv_to_double(tv v)
 }
 
 int
+tv_float_to_int(struct tmpl_rt *rt, double f, tv *out)
+{
+	char buf[400];
+
+	if (!isfinite(f))
+		return tmpl_rt_error(rt, TMPL_ERR_OTHER, "cannot convert float "
+		    "%s to integer", isnan(f) ? "NaN" : "infinity");
+	if (fabs(f) < 9.2e18) {
+		*out = tv_int((int64_t)f);
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%.0f", trunc(f));
+	return tv_parse_int(rt, buf, strlen(buf), 10, out);
+}
+
+int
 tv_parse_int(struct tmpl_rt *rt, const char *s, size_t n, int base, tv *out)
 {
 	char buf[128], *heap = NULL, *p = buf;
@@ -232,6 +302,9 @@ tv_parse_int(struct tmpl_rt *rt, const char *s, size_t n, int base, tv *out)
 	return rc;
 }
 
+/* Integers past this many bits are an error (a bound on work). */
+#define BIG_MAXBITS	100000
+
 static int
 big_arith(struct tmpl_rt *rt, enum tv_binop op, tv a, tv b, tv *out)
 {
@@ -259,13 +332,17 @@ big_arith(struct tmpl_rt *rt, enum tv_binop op, tv a, tv b, tv *out)
 			BN_free(rem);
 		break;
 	}
-	case OP_POW:
-		if (BN_num_bits(y) > 20 && !BN_is_one(x) && !BN_is_zero(x)) {
+	case OP_POW: {
+		/* |x|**y has about bits(x) * y bits: refuse before computing */
+		int xb = BN_num_bits(x);
+		if (xb > 1 && (BN_num_bits(y) > 31 ||
+		    (uint64_t)(xb - 1) * BN_get_word(y) > BIG_MAXBITS)) {
 			ok = -1;
 			break;
 		}
 		ok = BN_exp(r, x, y, c);
 		break;
+	}
 	default:
 		ok = 0;
 	}
@@ -278,7 +355,7 @@ big_arith(struct tmpl_rt *rt, enum tv_binop op, tv a, tv b, tv *out)
 	}
 	if (ok != 1)
 		fatalx("BIGNUM arithmetic failed");
-	if (BN_num_bits(r) > 100000) {
+	if (BN_num_bits(r) > BIG_MAXBITS) {
 		BN_free(r);
 		return tmpl_rt_error(rt, TMPL_ERR_LIMIT, "integer too large");
 	}
@@ -494,9 +571,8 @@ seq_concat(struct tmpl_rt *rt, tv x, tv y, tv *out)
 	}
 	struct tv_list *l = tv_list_new(a, (size_t)x.u.list->len +
 	    y.u.list->len);
-	memcpy(l->items, x.u.list->items, x.u.list->len * sizeof(tv));
-	memcpy(l->items + x.u.list->len, y.u.list->items,
-	    y.u.list->len * sizeof(tv));
+	tv_copy(l->items, x.u.list->items, x.u.list->len);
+	tv_copy(l->items + x.u.list->len, y.u.list->items, y.u.list->len);
 	l->len = x.u.list->len + y.u.list->len;
 	*out = x.type == TV_TUPLE ? tv_tuple_val(l) : tv_list_val(l);
 	l->frozen = x.type == TV_TUPLE;

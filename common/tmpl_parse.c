@@ -17,6 +17,7 @@
 
 #include "arena.h"
 #include "tmpl_builtins.h"
+#include "tmpl_limits.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -237,7 +238,7 @@ expect_op(struct parser *p, int op)
 static struct token *
 expect_type(struct parser *p, int type)
 {
-	struct token t = { .type = (uint8_t)type };
+	struct token t = { .type = (uint8_t)type, .s = "name", .len = 4 };
 	char tmp[8];
 
 	return expect_desc(p, cur(p)->type == type,
@@ -559,6 +560,11 @@ parse_subscript(struct parser *p, struct node *obj)
 			n->u.getattr.obj = obj;
 			n->u.getattr.attr = a->s;
 			n->u.getattr.len = a->len;
+			n->u.getattr.hash = tv_hash(tv_strn(a->s, a->len));
+			n->flag = tmpl_method_find(TV_STR, a->s, a->len) ||
+			    tmpl_method_find(TV_LIST, a->s, a->len) ||
+			    tmpl_method_find(TV_TUPLE, a->s, a->len) ||
+			    tmpl_method_find(TV_DICT, a->s, a->len);
 			return n;
 		}
 		if (a->type != TK_INT) {
@@ -603,19 +609,25 @@ parse_subscript(struct parser *p, struct node *obj)
 	return n;
 }
 
+/* fn(...): a call of the expression n. */
+static struct node *
+parse_call(struct parser *p, struct node *n)
+{
+	struct node *c = mknode(p, N_CALL, cur(p)->line);
+
+	c->u.call.fn = n;
+	return parse_callargs(p, &c->u.call.args) == -1 ? NULL : c;
+}
+
 static struct node *
 parse_postfix(struct parser *p, struct node *n)
 {
 	while (n != NULL && !failed(p)) {
 		if (is_op(p, TO_DOT) || is_op(p, TO_LBRACKET))
 			n = parse_subscript(p, n);
-		else if (is_op(p, TO_LPAREN)) {
-			struct node *c = mknode(p, N_CALL, cur(p)->line);
-			c->u.call.fn = n;
-			if (parse_callargs(p, &c->u.call.args) == -1)
-				return NULL;
-			n = c;
-		} else
+		else if (is_op(p, TO_LPAREN))
+			n = parse_call(p, n);
+		else
 			break;
 	}
 	return failed(p) ? NULL : n;
@@ -629,13 +641,9 @@ parse_filter_expr(struct parser *p, struct node *n)
 			n = parse_filter(p, n, false);
 		else if (is_name(cur(p), "is"))
 			n = parse_test(p, n);
-		else if (is_op(p, TO_LPAREN)) {
-			struct node *c = mknode(p, N_CALL, cur(p)->line);
-			c->u.call.fn = n;
-			if (parse_callargs(p, &c->u.call.args) == -1)
-				return NULL;
-			n = c;
-		} else
+		else if (is_op(p, TO_LPAREN))
+			n = parse_call(p, n);
+		else
 			break;
 	}
 	return failed(p) ? NULL : n;
@@ -1356,11 +1364,38 @@ walk_stmt(const struct node *n, walk_fn fn, void *arg, bool soft)
 	return false;
 }
 
+/*
+ * Trees are walked recursively, so their depth is bounded: a chain like
+ * 1+1+1+... is built by a loop, not recursion, and can be as deep as the
+ * template is long.  walk_depth counts the current recursion (per thread,
+ * as several threads may compile at once); past TMPL_PARSE_MAXTREE the
+ * walk stops and walk_toodeep tells the caller.
+ */
+static __thread int	walk_depth;
+static __thread bool	walk_toodeep;
+
+static bool walk_node(const struct node *n, walk_fn fn, void *arg, bool soft);
+
 static bool
 walk(const struct node *n, walk_fn fn, void *arg, bool soft)
 {
+	bool r;
+
 	if (n == NULL)
 		return false;
+	if (walk_depth >= TMPL_PARSE_MAXTREE) {
+		walk_toodeep = true;
+		return true;
+	}
+	walk_depth++;
+	r = walk_node(n, fn, arg, soft);
+	walk_depth--;
+	return r;
+}
+
+static bool
+walk_node(const struct node *n, walk_fn fn, void *arg, bool soft)
+{
 	switch (fn(n, arg, soft)) {
 	case WALK_STOP: return true;
 	case WALK_SKIP: return false;
@@ -1473,12 +1508,22 @@ parse_signature(struct parser *p, const struct tmpl_atom *name)
 	return m;
 }
 
+static int
+fail_toodeep(struct parser *p, int line)
+{
+	walk_toodeep = false;
+	return pfail(p, line, "expression nests too deeply (more than %d "
+	    "levels)", TMPL_PARSE_MAXTREE);
+}
+
 static void
-macro_scan(struct parser *p, struct macrodef *m)
+macro_scan(struct parser *p, struct macrodef *m, int line)
 {
 	m->catch_varargs = uses_list(&m->body, atom(p, "varargs", 7));
 	m->catch_kwargs = uses_list(&m->body, atom(p, "kwargs", 6));
 	m->caller = uses_list(&m->body, atom(p, "caller", 6));
+	if (walk_toodeep)
+		fail_toodeep(p, line);
 }
 
 static struct node *
@@ -1493,8 +1538,8 @@ parse_macro(struct parser *p, int line)
 		return NULL;
 	if (parse_statements(p, END_MACRO, &n->u.macro->body, true) == -1)
 		return NULL;
-	macro_scan(p, n->u.macro);
-	return n;
+	macro_scan(p, n->u.macro, line);
+	return failed(p) ? NULL : n;
 }
 
 static struct node *
@@ -1522,8 +1567,8 @@ parse_call_block(struct parser *p, int line)
 	if (parse_statements(p, END_CALL, &n->u.callblock.caller->body,
 	    true) == -1)
 		return NULL;
-	macro_scan(p, n->u.callblock.caller);
-	return n;
+	macro_scan(p, n->u.callblock.caller, line);
+	return failed(p) ? NULL : n;
 }
 
 static struct node *
@@ -1785,7 +1830,9 @@ tmpl_parse(struct tmpl_template *t, struct tmpl_atoms *atoms,
 	if (parse_body(&p, NULL, &t->body) == -1)
 		return -1;
 	const struct node *bad = NULL;
-	if (walk_list(&t->body, find_unknown, &bad, false)) {
+	if (walk_list(&t->body, find_unknown, &bad, false) && walk_toodeep)
+		return fail_toodeep(&p, 1);
+	if (bad != NULL) {
 		return pfail(&p, bad->line, "No %s named '%s'.",
 		    bad->kind == N_FILTER ? "filter" : "test",
 		    bad->u.filter.fname->s);

@@ -33,7 +33,4 @@ int	tmpl_parse(struct tmpl_template *t, struct tmpl_atoms *atoms,
 	    const char *src, size_t len, const struct tmpl_lex_opts *o,
 	    struct tmpl_error *err);
 
-/* Deepest nesting of expressions and statements the parser accepts. */
-#define TMPL_PARSE_MAXDEPTH	300
-
 #endif

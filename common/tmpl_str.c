@@ -203,14 +203,27 @@ uc_isprintable(uint32_t c)
 	return true;
 }
 
+/* Uppercase mappings to several characters (Unicode SpecialCasing). */
+static const struct {
+	uint32_t	 c;
+	const char	*upper;
+} special_upper[] = {
+	{ 0xDF, "SS" }, { 0x149, "\xca\xbcN" }, { 0x1F0, "J\xcc\x8c" },
+	{ 0xFB00, "FF" }, { 0xFB01, "FI" }, { 0xFB02, "FL" },
+	{ 0xFB03, "FFI" }, { 0xFB04, "FFL" }, { 0xFB05, "ST" },
+	{ 0xFB06, "ST" },
+};
+
 /* Case mapping with Python's special cases (one code point to many). */
 static void
 map_case(uint32_t c, bool upper, struct buf *b)
 {
-	if (upper && c == 0xDF) {
-		buf_add(b, "SS", 2);
-		return;
-	}
+	for (size_t i = 0; upper && i < sizeof(special_upper) /
+	    sizeof(special_upper[0]); i++)
+		if (special_upper[i].c == c) {
+			buf_addstr(b, special_upper[i].upper);
+			return;
+		}
 	if (!upper && c == 0x130) {
 		buf_add(b, "i\xcc\x87", 3);
 		return;
@@ -223,6 +236,7 @@ str_map(const char *s, size_t n, struct buf *b, int mode)
 {
 	size_t i = 0, adv;
 
+	buf_reserve(b, n);	/* ASCII maps byte for byte */
 	while (i < n) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch < 0x80) {
@@ -234,7 +248,10 @@ str_map(const char *s, size_t n, struct buf *b, int mode)
 			else if (mode == 2 && (c | 0x20) >= 'a' &&
 			    (c | 0x20) <= 'z')
 				c = (char)(c ^ 0x20);
-			buf_addc(b, c);
+			if (b->len + 1 < b->cap)
+				b->data[b->len++] = c;
+			else
+				buf_addc(b, c);
 			i++;
 			continue;
 		}
@@ -245,6 +262,7 @@ str_map(const char *s, size_t n, struct buf *b, int mode)
 			map_case(c, mode == 1, b);
 		i += adv;
 	}
+	b->data[b->len] = '\0';
 }
 
 void
@@ -389,6 +407,34 @@ str_find(const char *h, size_t hn, const char *nd, size_t nn)
 	if (nn > hn)
 		return NULL;
 	return memmem(h, hn, nd, nn);
+}
+
+static const char *
+html_entity(char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&#34;";
+	case '\'': return "&#39;";
+	}
+	return NULL;
+}
+
+char *
+html_escape_into(const char *s, size_t n, char *dst)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *rep = html_entity(s[i]);
+		if (rep == NULL)
+			*dst++ = s[i];
+		else
+			while (*rep != '\0')
+				*dst++ = *rep++;
+	}
+	*dst = '\0';
+	return dst;
 }
 
 void

@@ -11,13 +11,16 @@
 
 #define RET(x) do { *out = tv_bool(x); return 0; } while (0)
 
-/* The single argument of a test ("divisibleby 3"), or an error. */
+/* The single argument of a test ("divisibleby 3"), by Jinja2's names. */
 static int
 arg1(struct tmpl_rt *rt, const char *name, const struct tmpl_args *a, tv *v)
 {
 	tv args[1];
+	const char *param = strcmp(name, "divisibleby") == 0 ? "num" :
+	    strcmp(name, "in") == 0 ? "seq" : strcmp(name, "sameas") == 0 ?
+	    "other" : "b";
 
-	if (tmpl_bind(rt, name, a, "other", args, 1) == -1)
+	if (tmpl_bind(rt, name, a, param, args, 1) == -1)
 		return -1;
 	if (args[0].type == TV_MISSING)
 		return tmpl_rt_error(rt, TMPL_ERR_TYPE, "test '%s' needs an "

@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "tmpl_eval.h"
+#include "tmpl_limits.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -51,11 +52,8 @@ tv_truthy(struct tmpl_rt *rt, tv v, int *err)
 	switch (v.type) {
 	case TV_MISSING:
 	case TV_UNDEF:
-		if (!v.u.undef->lenient &&
-		    tmpl_rt_mode(rt) == TMPL_UNDEFINED_STRICT) {
+		if (!tv_undef_lenient(v, tmpl_rt_mode(rt)))
 			*err = tmpl_rt_undef_error(rt, v);
-			return false;
-		}
 		return false;
 	case TV_NONE: return false;
 	case TV_BOOL:
@@ -89,13 +87,17 @@ tv_num_eq(tv a, tv b)
 	return a.u.i == b.u.i;
 }
 
+static bool eq_d(tv a, tv b, int depth);
+
 static bool
-tv_list_eq(const struct tv_list *a, const struct tv_list *b)
+tv_list_eq(const struct tv_list *a, const struct tv_list *b, int depth)
 {
+	if (a == b)
+		return true;
 	if (a->len != b->len)
 		return false;
 	for (uint32_t i = 0; i < a->len; i++)
-		if (!tv_eq(a->items[i], b->items[i]))
+		if (!eq_d(a->items[i], b->items[i], depth + 1))
 			return false;
 	return true;
 }
@@ -103,6 +105,15 @@ tv_list_eq(const struct tv_list *a, const struct tv_list *b)
 bool
 tv_eq(tv a, tv b)
 {
+	return eq_d(a, b, 0);
+}
+
+/* Equality to TMPL_VALUE_MAXDEPTH levels (self-containing lists stop). */
+static bool
+eq_d(tv a, tv b, int depth)
+{
+	if (depth > TMPL_VALUE_MAXDEPTH)
+		return false;
 	if (tv_is_num(a) && tv_is_num(b))
 		return tv_num_eq(a, b);
 	if (a.type != b.type)
@@ -114,14 +125,16 @@ tv_eq(tv a, tv b)
 	case TV_STR:
 		return a.len == b.len && memcmp(a.u.s, b.u.s, a.len) == 0;
 	case TV_LIST:
-	case TV_TUPLE: return tv_list_eq(a.u.list, b.u.list);
+	case TV_TUPLE: return tv_list_eq(a.u.list, b.u.list, depth);
 	case TV_DICT: {
 		const struct tv_dict *x = a.u.dict, *y = b.u.dict;
+		if (x == y)
+			return true;
 		if (x->len != y->len)
 			return false;
 		for (uint32_t i = 0; i < x->len; i++) {
 			const tv *o = tv_dict_get(y, x->e[i].key);
-			if (o == NULL || !tv_eq(*o, x->e[i].val))
+			if (o == NULL || !eq_d(*o, x->e[i].val, depth + 1))
 				return false;
 		}
 		return true;
@@ -139,9 +152,20 @@ cmp_type_error(struct tmpl_rt *rt, tv a, tv b, const char *op)
 	    tv_type_name(b));
 }
 
+static int cmp_d(struct tmpl_rt *rt, tv a, tv b, int *res, int depth);
+
 int
 tv_cmp(struct tmpl_rt *rt, tv a, tv b, int *res)
 {
+	return cmp_d(rt, a, b, res, 0);
+}
+
+static int
+cmp_d(struct tmpl_rt *rt, tv a, tv b, int *res, int depth)
+{
+	if (depth > TMPL_VALUE_MAXDEPTH)
+		return tmpl_rt_error(rt, TMPL_ERR_LIMIT, "maximum recursion "
+		    "depth exceeded in comparison");
 	if ((a.type == TV_UNDEF || b.type == TV_UNDEF))
 		return tmpl_rt_undef_error(rt, a.type == TV_UNDEF ? a : b);
 	if (tv_is_num(a) && tv_is_num(b)) {
@@ -168,9 +192,10 @@ tv_cmp(struct tmpl_rt *rt, tv a, tv b, int *res)
 	    (a.type == TV_TUPLE && b.type == TV_TUPLE)) {
 		const struct tv_list *x = a.u.list, *y = b.u.list;
 		for (uint32_t i = 0; i < x->len && i < y->len; i++) {
-			if (tv_eq(x->items[i], y->items[i]))
+			if (eq_d(x->items[i], y->items[i], depth + 1))
 				continue;
-			return tv_cmp(rt, x->items[i], y->items[i], res);
+			return cmp_d(rt, x->items[i], y->items[i], res,
+			    depth + 1);
 		}
 		*res = x->len < y->len ? -1 : x->len > y->len;
 		return 0;
@@ -178,11 +203,21 @@ tv_cmp(struct tmpl_rt *rt, tv a, tv b, int *res)
 	return cmp_type_error(rt, a, b, "<");
 }
 
+static uint64_t hash_d(tv v, int depth);
+
 uint64_t
 tv_hash(tv v)
 {
+	return hash_d(v, 0);
+}
+
+static uint64_t
+hash_d(tv v, int depth)
+{
 	uint64_t h = 1469598103934665603ull;
 
+	if (depth > TMPL_VALUE_MAXDEPTH)
+		return h;
 	switch (v.type) {
 	case TV_BOOL:
 	case TV_INT:
@@ -199,7 +234,7 @@ tv_hash(tv v)
 	case TV_TUPLE:
 	case TV_LIST:
 		for (uint32_t i = 0; i < v.u.list->len; i++)
-			h = (h ^ tv_hash(v.u.list->items[i])) *
+			h = (h ^ hash_d(v.u.list->items[i], depth + 1)) *
 			    1099511628211ull;
 		return h;
 	case TV_BIG:
@@ -219,8 +254,9 @@ tv_list_new(struct arena *a, size_t cap)
 
 	if (cap > UINT32_MAX)
 		fatalx("tmpl: list too long");
-	if (cap > 0)
-		l->items = arena_alloc(a, cap * sizeof(tv));
+	if (cap == 0)
+		cap = 1;	/* items is never NULL */
+	l->items = arena_alloc(a, cap * sizeof(tv));
 	l->cap = (uint32_t)cap;
 	return l;
 }
@@ -361,6 +397,29 @@ tv_dict_gets(const struct tv_dict *d, const char *s, size_t len)
 	return tv_dict_get(d, tv_strn(s, len));
 }
 
+const tv *
+tv_dict_gets_h(const struct tv_dict *d, const char *s, size_t len,
+    uint64_t hash)
+{
+	if (d->index == NULL) {
+		for (uint32_t i = 0; i < d->len; i++) {
+			tv k = d->e[i].key;
+			if (k.type == TV_STR && k.len == len && (len == 0 ||
+			    (k.u.s[0] == s[0] && memcmp(k.u.s, s, len) == 0)))
+				return &d->e[i].val;
+		}
+		return NULL;
+	}
+	for (uint32_t j = (uint32_t)hash & (d->icap - 1); d->index[j] != 0;
+	    j = (j + 1) & (d->icap - 1)) {
+		tv k = d->e[d->index[j] - 1].key;
+		if (k.type == TV_STR && k.len == len &&
+		    memcmp(k.u.s, s, len) == 0)
+			return &d->e[d->index[j] - 1].val;
+	}
+	return NULL;
+}
+
 tv
 tv_dict_val(struct tv_dict *d)
 {
@@ -407,8 +466,7 @@ tv_iterate(struct tmpl_rt *rt, tv v, struct tv_list **out)
 	}
 	case TV_MISSING:
 	case TV_UNDEF:
-		if (v.u.undef->lenient ||
-		    tmpl_rt_mode(rt) == TMPL_UNDEFINED_LENIENT) {
+		if (tv_undef_lenient(v, tmpl_rt_mode(rt))) {
 			*out = tv_list_new(tmpl_rt_arena(rt), 0);
 			return 0;
 		}
@@ -453,42 +511,69 @@ tv_length(struct tmpl_rt *rt, tv v, int64_t *out)
 
 /* ---- printing ---- */
 
+/*
+ * repr() follows containers; seen[0..depth) are the ones being printed,
+ * so a list that contains itself prints as [...] the way Python does.
+ */
+static void repr_d(struct tmpl_rt *rt, tv v, struct buf *b, const void **seen,
+    int depth);
+
 static void
 repr_seq(struct tmpl_rt *rt, const struct tv_list *l, struct buf *b,
-    const char *open, const char *close, bool tuple)
+    bool tuple, const void **seen, int depth)
 {
-	buf_addstr(b, open);
+	buf_addc(b, tuple ? '(' : '[');
 	for (uint32_t i = 0; i < l->len; i++) {
 		if (i > 0)
 			buf_add(b, ", ", 2);
-		tv_repr_buf(rt, l->items[i], b);
+		repr_d(rt, l->items[i], b, seen, depth + 1);
 	}
 	if (tuple && l->len == 1)
 		buf_addc(b, ',');
-	buf_addstr(b, close);
+	buf_addc(b, tuple ? ')' : ']');
 }
 
 void
 tv_repr_buf(struct tmpl_rt *rt, tv v, struct buf *b)
 {
+	const void *seen[TMPL_VALUE_MAXDEPTH + 1];
+
+	repr_d(rt, v, b, seen, 0);
+}
+
+static void
+repr_d(struct tmpl_rt *rt, tv v, struct buf *b, const void **seen, int depth)
+{
+	const void *self = v.type == TV_DICT ? (const void *)v.u.dict :
+	    tv_is_seq(v) ? (const void *)v.u.list : NULL;
+
+	if (self != NULL) {
+		bool again = depth >= TMPL_VALUE_MAXDEPTH;
+		for (int i = 0; i < depth && !again; i++)
+			again = seen[i] == self;
+		if (again) {
+			buf_addstr(b, v.type == TV_LIST ? "[...]" :
+			    v.type == TV_DICT ? "{...}" : "(...)");
+			return;
+		}
+		seen[depth] = self;
+	}
 	switch (v.type) {
 	case TV_STR:
 		str_repr(v.u.s, v.len, b);
 		return;
 	case TV_LIST:
-		repr_seq(rt, v.u.list, b, "[", "]", false);
-		return;
 	case TV_TUPLE:
-		repr_seq(rt, v.u.list, b, "(", ")", true);
+		repr_seq(rt, v.u.list, b, v.type == TV_TUPLE, seen, depth);
 		return;
 	case TV_DICT:
 		buf_addc(b, '{');
 		for (uint32_t i = 0; i < v.u.dict->len; i++) {
 			if (i > 0)
 				buf_add(b, ", ", 2);
-			tv_repr_buf(rt, v.u.dict->e[i].key, b);
+			repr_d(rt, v.u.dict->e[i].key, b, seen, depth + 1);
 			buf_add(b, ": ", 2);
-			tv_repr_buf(rt, v.u.dict->e[i].val, b);
+			repr_d(rt, v.u.dict->e[i].val, b, seen, depth + 1);
 		}
 		buf_addc(b, '}');
 		return;
@@ -505,16 +590,20 @@ int
 tv_str_buf(struct tmpl_rt *rt, tv v, struct buf *b)
 {
 	char tmp[32];
-	int n;
 
 	switch (v.type) {
 	case TV_STR:
 		buf_add(b, v.u.s, v.len);
 		return 0;
-	case TV_INT:
-		n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v.u.i);
-		buf_add(b, tmp, (size_t)n);
+	case TV_INT: {
+		uint64_t m = v.u.i < 0 ? (uint64_t)0 - (uint64_t)v.u.i :
+		    (uint64_t)v.u.i;
+		char *p = fmt_u64(m, tmp + sizeof(tmp));
+		if (v.u.i < 0)
+			*--p = '-';
+		buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 		return 0;
+	}
 	case TV_BOOL:
 		buf_addstr(b, v.u.i ? "True" : "False");
 		return 0;
@@ -534,8 +623,7 @@ tv_str_buf(struct tmpl_rt *rt, tv v, struct buf *b)
 	}
 	case TV_MISSING:
 	case TV_UNDEF:
-		if (v.u.undef->lenient ||
-		    tmpl_rt_mode(rt) == TMPL_UNDEFINED_LENIENT)
+		if (tv_undef_lenient(v, tmpl_rt_mode(rt)))
 			return 0;
 		return tmpl_rt_undef_error(rt, v);
 	case TV_OBJ:

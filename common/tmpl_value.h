@@ -14,8 +14,9 @@
  *          tmpl_value *out)
  * returns 0 with *out set, or -1 after tmpl_rt_error() (the evaluator adds
  * file and line).  tmpl_bind() maps positional and keyword arguments onto a
- * parameter list; values not given come back as TV_MISSING.  Allocate with
- * tmpl_alloc() (render arena); build strings with tmpl_str_*().
+ * parameter list; values not given come back as TV_MISSING.  Allocate in
+ * the render arena (arena_alloc(tmpl_rt_arena(rt), n)); make string
+ * results with tv_str_copy() or tv_str_from_buf().
  */
 #ifndef CHORA_TMPL_VALUE_H
 #define CHORA_TMPL_VALUE_H
@@ -99,6 +100,7 @@ enum tv_undef_kind {
 	UNDEF_ATTR,	/* 'dict object' has no attribute 'x' */
 	UNDEF_ITEM,	/* list object has no element 5 */
 	UNDEF_HINT,	/* a ready message */
+	UNDEF_COND,	/* an inline if without else; nlen is its line */
 };
 
 struct tv_undef {
@@ -207,8 +209,44 @@ tv_is_num(tv v)
 }
 bool	tv_is_objtype(tv v, const struct tv_objtype *t);
 
+/* Is v Jinja2's lenient Undefined (prints empty, iterates empty, ...)? */
+static inline bool
+tv_undef_lenient(tv v, enum tmpl_undefined_mode mode)
+{
+	return v.type == TV_UNDEF && (mode == TMPL_UNDEFINED_LENIENT ||
+	    (v.u.undef != NULL && v.u.undef->lenient));
+}
+
+/* Is c one of the characters of set?  (strchr alone matches '\0'.) */
+static inline bool
+str_in_set(char c, const char *set)
+{
+	for (; *set != '\0'; set++)
+		if (*set == c)
+			return true;
+	return false;
+}
+
+/* Decimal digits of v ending just before end; returns where they start. */
+static inline char *
+fmt_u64(uint64_t v, char *end)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return end;
+}
+
+/* Copy n values (n may be 0 and the pointers NULL then). */
+static inline void
+tv_copy(tv *dst, const tv *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = src[i];
+}
+
 /* ---- the runtime services (tmpl_eval.c) ---- */
-void	*tmpl_alloc(struct tmpl_rt *rt, size_t n);	/* zeroed, render arena */
 enum tmpl_undefined_mode tmpl_rt_mode(const struct tmpl_rt *rt);
 /* Record an error (first one wins) and return -1. */
 int	 tmpl_rt_error(struct tmpl_rt *rt, enum tmpl_error_kind kind,
@@ -262,6 +300,9 @@ void		 tv_dict_set(struct arena *a, struct tv_dict *d, tv k, tv v);
 const tv	*tv_dict_get(const struct tv_dict *d, tv k);
 const tv	*tv_dict_gets(const struct tv_dict *d, const char *s,
 		    size_t len);
+/* The same with the key's tv_hash() computed beforehand. */
+const tv	*tv_dict_gets_h(const struct tv_dict *d, const char *s,
+		    size_t len, uint64_t hash);
 tv		 tv_dict_val(struct tv_dict *d);
 
 /* Elements of an iterable (list items shared, not copied). -1: not. */
@@ -285,6 +326,8 @@ void	 tv_float_repr(double f, struct buf *b);
 tv	 tv_from_bn(struct tmpl_rt *rt, BIGNUM *bn);
 BIGNUM	*tv_to_bn(tv v);	/* new BIGNUM (caller frees) of an int */
 double	 tv_to_double(tv v);	/* int, big, bool or float */
+/* int(f): truncated toward zero, any size; an error for inf and nan. */
+int	 tv_float_to_int(struct tmpl_rt *rt, double f, tv *out);
 enum tv_binop {
 	OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_FLOORDIV, OP_MOD, OP_POW,
 };
@@ -321,6 +364,8 @@ void	 str_strip(const char *s, size_t n, const char *chars, size_t cn,
 	    int which, size_t *start, size_t *end);
 const char *str_find(const char *h, size_t hn, const char *nd, size_t nn);
 void	 html_escape(const char *s, size_t n, struct buf *b);
+/* The same into dst, which has room for the escaped text; returns its end. */
+char	*html_escape_into(const char *s, size_t n, char *dst);
 
 /* ---- formatting (tmpl_fmt.c) ---- */
 int	 tmpl_percent_format(struct tmpl_rt *rt, tv fmt, tv args, tv *out);

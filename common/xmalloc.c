@@ -59,7 +59,8 @@ xstrdup(const char *s)
 char *
 xstrndup(const char *s, size_t n)
 {
-	return xmemdup(s, strnlen(s, n));
+	/* n == 0 needs no s: an empty msgpack string has a NULL pointer */
+	return xmemdup(s, n == 0 ? 0 : strnlen(s, n));
 }
 
 char *

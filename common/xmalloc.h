@@ -16,7 +16,7 @@ void	*xmalloc(size_t size);
 void	*xcalloc(size_t nmemb, size_t size);
 void	*xreallocarray(void *ptr, size_t nmemb, size_t size);
 char	*xstrdup(const char *s);
-char	*xstrndup(const char *s, size_t n);
+char	*xstrndup(const char *s, size_t n);	/* s may be NULL if n is 0 */
 char	*xmemdup(const void *p, size_t n);	/* adds a NUL after n bytes */
 int	 xasprintf(char **ret, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

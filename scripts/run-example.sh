@@ -44,3 +44,6 @@ fi
 say "choradd --once regenerates only what changed"
 "$choradd" --root "$proj" --once --log-level info
 "$choradd" --root "$proj" --check && echo "check: clean again"
+
+say "the engine alone, no daemon: chorac render"
+echo "try: build/chorac/chorac render examples/compose/templates/docker/docker-compose.test-backend.j2 --data examples/compose/out/context-redis.json --trim-blocks --lstrip-blocks"

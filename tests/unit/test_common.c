@@ -71,6 +71,41 @@ Test(arena, defer_runs_on_reset_and_free)
 	cr_assert_eq(deferred_calls, 11);
 }
 
+Test(arena, reset_keep_reuses_blocks)
+{
+	struct arena *a = arena_new();
+	char *p1 = arena_alloc(a, 200 * 1024);
+	char *small = arena_alloc(a, 64 * 1024);
+
+	memset(p1, 1, 200 * 1024);
+	memset(small, 2, 64 * 1024);
+	arena_reset_keep(a, 4 * 1024 * 1024);
+	cr_assert_eq(arena_used(a), 0);
+	char *p2 = arena_alloc(a, 200 * 1024);
+	cr_assert_eq(p1, p2, "a kept block is reused for the same request");
+	memset(p2, 3, 200 * 1024);
+	/* keeping nothing frees the blocks; the arena still works */
+	arena_reset_keep(a, 0);
+	char *p3 = arena_alloc(a, 300 * 1024);
+	memset(p3, 4, 300 * 1024);
+	cr_assert_eq(arena_used(a), 300 * 1024);
+	arena_reset(a);
+	arena_free(a);
+}
+
+Test(xmalloc, dup_of_nothing)
+{
+	char *a = xstrndup(NULL, 0), *b = xmemdup(NULL, 0), *c;
+
+	cr_expect_str_eq(a, "");
+	cr_expect_str_eq(b, "");
+	c = xstrndup("abc\0def", 8);
+	cr_expect_str_eq(c, "abc");
+	free(a);
+	free(b);
+	free(c);
+}
+
 Test(buf, grows_and_detaches)
 {
 	struct buf b = BUF_INIT;
