@@ -15,5 +15,16 @@ grep -q "image: redis:latest" "$ROOT/out/README.md" || fail "README parts"
 [ "$(sql "select count(*) from content where kind='generated'")" = 6 ] ||
 	fail "store versions"
 ok "initial generation"
+# SIGHUP reloads every config; nothing current is written again.
+ino=$(inode out/compose-redis.yml)
+passes=$(status passes)
+kill -HUP "$DPID"
+passes_over() { [ "$(status passes)" -gt "$1" ]; }
+wait_for passes_over "$passes" || fail "no pass after SIGHUP"
+sync_daemon
+kill -0 "$DPID" || fail "daemon died on SIGHUP"
+[ "$(inode out/compose-redis.yml)" = "$ino" ] || fail "SIGHUP rewrote a current output"
+grep -q "SIGHUP: reloading" "$LOG" || fail "no reload logged"
+ok "SIGHUP reloads without rewriting"
 stop_daemon
 ok "clean stop"
