@@ -7,8 +7,11 @@
  */
 #include "storeq.h"
 
+#include <errno.h>
 #include <ev.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,6 +203,11 @@ writer(void *arg)
 {
 	struct storeq *q = arg;
 	char *cause = NULL;
+
+	/* Recording can wait; renders and the loop should not (on Linux a
+	 * thread's nice value is its own). */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), 5) == -1)
+		log_debug("storeq: setpriority: %s", strerror(errno));
 
 	for (;;) {
 		struct write *batch, *w, *next;
