@@ -106,8 +106,9 @@ static const char *const sq_sql[SQ_COUNT] = {
 	[SQ_CONTENT_HISTORY] = "SELECT " SQ_CONTENT_COLS " FROM content c"
 	    " WHERE c.ws = ?1 AND c.content_id = ?2 ORDER BY c.version DESC",
 	[SQ_BLOB_USED] = "SELECT 1 FROM content WHERE blob = ?1 LIMIT 1",
-	[SQ_DEPS_DELETE] = "DELETE FROM deps WHERE ws = ?1 AND"
-	    " parent_kind = ?2 AND parent_id = ?3",
+	[SQ_DEPS_REMOVE] = "DELETE FROM deps WHERE ws = ?1 AND"
+	    " parent_kind = ?2 AND parent_id = ?3 AND child_kind = ?4 AND"
+	    " child_id = ?5",
 	[SQ_DEPS_INSERT] = "INSERT INTO deps(ws, parent_kind, parent_id,"
 	    " child_kind, child_id, child_path, child_hash) VALUES (?1, ?2,"
 	    " ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
@@ -498,6 +499,7 @@ sq_close(void *b)
 	sq_ws_forget(q);
 	sq_unlink_drop(q, 0);
 	free(q->unlink);
+	arena_free(q->scratch);
 	free(q->root);
 	free(q->dir);
 	free(q->dbpath);
@@ -528,6 +530,7 @@ sq_open(const char *root, const struct store_options *opt, char **cause)
 	int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
 
 	q->root = xstrdup(root);
+	q->scratch = arena_new();
 	q->dir = path_join(root, ".chora");
 	q->dbpath = path_join(q->dir, "storage.db");
 	q->flags = opt->flags;

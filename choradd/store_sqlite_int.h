@@ -43,7 +43,7 @@ enum sq_stmt {
 	SQ_CONTENT_PRUNE,
 	SQ_CONTENT_HISTORY,
 	SQ_BLOB_USED,
-	SQ_DEPS_DELETE,
+	SQ_DEPS_REMOVE,
 	SQ_DEPS_INSERT,
 	SQ_DEPS_GET,
 	SQ_DEPS_EACH,
@@ -64,6 +64,9 @@ enum sq_stmt {
 	SQ_GC_PRUNE,
 	SQ_COUNT
 };
+
+/* Bytes of scratch blocks kept between operations. */
+#define SQ_SCRATCH_KEEP	65536
 
 /* List statements are built per shape (entity, number of where keys). */
 #define SQ_LIST_SHAPES	(2 * 2 * (STORE_WHERE_MAX + 1))
@@ -89,6 +92,8 @@ struct sq {
 
 	struct sq_ws	*ws;		/* workspaces known to exist */
 	size_t		 nws;
+
+	struct arena	*scratch;	/* within one operation */
 
 	char		**unlink;	/* blob files to check after commit */
 	size_t		 nunlink;

@@ -743,6 +743,63 @@ Test(store, freshness_strategies_and_reasons)
 	cr_assert_eq(find_stale(v, n, "dep", STORE_STALE_CONFIG), 1);
 }
 
+/*
+ * A new dependency set is written as its difference from the stored one:
+ * the edges, their order and the inputs freshness asks about must be
+ * exactly those of the new set, shared inputs keeping their other readers.
+ */
+Test(store, deps_replace_keeps_sets_and_inputs_exact)
+{
+	const struct store_dep first[] = {
+		{ STORE_KIND_TEMPLATE, "t1.j2", "t1.j2", "T1" },
+		{ STORE_KIND_TEMPLATE, "t2.j2", "t2.j2", "T2" },
+		{ STORE_KIND_DATA, "d.json", "d.json", "D1" },
+	};
+	const struct store_dep second[] = {
+		{ STORE_KIND_DATA_PART, "x.json#a", "x.json", "X1" },
+		{ STORE_KIND_TEMPLATE, "t2.j2", "t2.j2", "T2b" },
+		{ STORE_KIND_TEMPLATE, "t1.j2", "t1.j2", "T1" },
+		{ STORE_KIND_DATA_PART, "x.json#a", "x.json", "X2" },
+	};
+	struct hashes h = { { { "t1.j2", "T1" }, { "t2.j2", "T2b" },
+	    { "d.json", NULL }, { "x.json#a", "X1" } }, 4 };
+	struct store_stale_query q = { .lookup = lookup, .arg = &h };
+	struct store_stale *v;
+	struct store_dep *d;
+	size_t n;
+
+	gen_full("out", NULL, STORE_FRESH_DEPENDENCY, 0, 1, first, 3);
+	gen_full("other", NULL, STORE_FRESH_DEPENDENCY, 0, 1, first + 1, 1);
+	gen_full("out", NULL, STORE_FRESH_DEPENDENCY, 0, 2, second, 4);
+	cr_assert_eq(store_deps_get(s, NULL, STORE_KIND_CONTENT, "out", a, &d,
+	    &n, &cause), 0);
+	cr_assert_eq(n, 3, "one edge gone, one added, a repeat ignored");
+	cr_assert_str_eq(d[0].id, "x.json#a");
+	cr_assert_str_eq(d[0].hash, "X1", "of a repeated edge the first wins");
+	cr_assert_str_eq(d[1].id, "t1.j2");
+	cr_assert_str_eq(d[1].hash, "T1");
+	cr_assert_str_eq(d[2].id, "t2.j2");
+	cr_assert_str_eq(d[2].hash, "T2b");
+
+	/* "out" read what exists now; "other" still reads t2.j2 at T2, and
+	 * nobody reads the removed d.json any more. */
+	cr_assert_eq(store_stale(s, &q, a, &v, &n, &cause), 0, "%s", cause);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(v[0].content_id, "other");
+	cr_assert_eq(v[0].why, STORE_STALE_INPUT);
+	cr_assert_str_eq(v[0].old_hash, "T2");
+
+	/* The same set again writes nothing and changes nothing. */
+	gen_full("out", NULL, STORE_FRESH_DEPENDENCY, 0, 3, second, 4);
+	cr_assert_eq(store_stale(s, &q, a, &v, &n, &cause), 0, "%s", cause);
+	cr_assert_eq(n, 1);
+	/* An empty set clears the edges. */
+	gen_full("out", NULL, STORE_FRESH_DEPENDENCY, 0, 4, NULL, 0);
+	cr_assert_eq(store_deps_get(s, NULL, STORE_KIND_CONTENT, "out", a, &d,
+	    &n, &cause), 0);
+	cr_assert_eq(n, 0);
+}
+
 Test(store, freshness_spreads_through_a_cycle_and_stops)
 {
 	char ha[HASH_HEX_SIZE], hb[HASH_HEX_SIZE];

@@ -529,6 +529,8 @@ expect_no_sort(sqlite3 *db, const char *text)
 }
 
 #define PK_PARENT "PRIMARY KEY (ws=? AND parent_kind=? AND parent_id=?)"
+#define PK_EDGE "PRIMARY KEY (ws=? AND parent_kind=? AND parent_id=? AND " \
+	"child_kind=? AND child_id=?)"
 #define REVERSE "deps_reverse (ws=? AND child_kind=? AND child_id=?)"
 #define CTX "x0 USING PRIMARY KEY (ws=? AND entity=? AND key=? AND value=?)"
 
@@ -554,7 +556,7 @@ Test(durability, hot_queries_are_index_lookups)
 		    "(ws=? AND content_id=? AND version<?)" },
 		{ SQ_BLOB_USED, "blob referenced", "content_by_blob (blob=?)" },
 		{ SQ_DEPS_GET, "dependencies of X", PK_PARENT },
-		{ SQ_DEPS_DELETE, "replace dependencies", PK_PARENT },
+		{ SQ_DEPS_REMOVE, "remove a dependency", PK_EDGE },
 		{ SQ_DEPS_PARENTS, "what depends on X", REVERSE },
 		{ SQ_TREE, "dependency tree", "d USING " PK_PARENT },
 		{ SQ_TREE_REVERSE, "reverse tree", "d USING COVERING INDEX "
