@@ -5,7 +5,7 @@
  * dependencies (config, template, include, its item of the data file, the
  * rest of that file), as bench/daemon/mkproject.py's project makes them.
  *
- *   store_write_bench DIR N ROUNDS
+ *   store_write_bench DIR N ROUNDS [PHASES]
  *
  * Phases, each over all N outputs, ROUNDS times (medians printed, in µs
  * per generation):
@@ -14,7 +14,9 @@
  *   same      the same dependencies again (new text, e.g. a forced
  *             regeneration or a data edit that left every hash alone)
  * and the size of storage.db after the first cold phase.  DIR is
- * emptied first.
+ * emptied first.  PHASES (1-3) runs only the first phases, so that an
+ * instruction count (valgrind --tool=callgrind) can be taken per phase
+ * by difference.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,13 +139,15 @@ main(int argc, char **argv)
 	char *cause = NULL, *cmd, *db;
 	struct out *o;
 	struct stat sb;
-	int n, rounds;
+	int n, rounds, phases = 3;
 	double *cold, *tpl, *same;
 	long long dbsize = 0;
 
-	if (argc != 4 || (n = atoi(argv[2])) <= 0 ||
-	    (rounds = atoi(argv[3])) <= 0) {
-		fprintf(stderr, "usage: store_write_bench DIR N ROUNDS\n");
+	if ((argc != 4 && argc != 5) || (n = atoi(argv[2])) <= 0 ||
+	    (rounds = atoi(argv[3])) <= 0 ||
+	    (argc == 5 && ((phases = atoi(argv[4])) < 1 || phases > 3))) {
+		fprintf(stderr, "usage: store_write_bench DIR N ROUNDS "
+		    "[PHASES]\n");
 		return 2;
 	}
 	o = xcalloc((size_t)n, sizeof *o);
@@ -170,8 +174,10 @@ main(int argc, char **argv)
 		cold[r] = record(s, o, n, 0, 0);
 		if (r == 0 && stat(db, &sb) == 0)
 			dbsize = (long long)sb.st_size;
-		tpl[r] = record(s, o, n, 1, 1);
-		same[r] = record(s, o, n, 2, 1);
+		if (phases > 1)
+			tpl[r] = record(s, o, n, 1, 1);
+		if (phases > 2)
+			same[r] = record(s, o, n, 2, 1);
 		store_close(s);
 	}
 	printf("N=%d rounds=%d: cold %.1f us, template %.1f us, same %.1f us "

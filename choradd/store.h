@@ -27,6 +27,8 @@
  *    (STORE_READONLY) and never sees a half-written transaction.
  *
  * Changes to this header are listed here, newest first:
+ *   - STORE_SCHEMA_VERSION 3: the SQLite backend keeps dependencies by
+ *     integer ids (docs/store.md); no function changed.
  *   - store_event_append()/store_generation_put(): details must be a JSON
  *     object (else -1 with a cause naming the line); store_gc() on a
  *     STORE_READONLY store is refused.
@@ -48,7 +50,7 @@ struct arena;
 struct store;
 
 /* The schema version this build writes; older stores are migrated. */
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 /* Texts of this many bytes or more live in blobs/content/, not inline. */
 #define STORE_BLOB_THRESHOLD	102400
 /* Keys a list filter may constrain at once. */

@@ -21,26 +21,40 @@
 #include "xmalloc.h"
 
 /*
- * A tree walk carries the trail of nodes from its root (kind US id RS ...)
- * so that an edge back to a node on the trail is reported as a cycle and
- * not followed; ordering by the trail gives depth-first order.
+ * A tree walk carries the trail of nodes from its root (kind US name RS
+ * ...) so that an edge back to a node on the trail is reported as a cycle
+ * and not followed; ordering by the trail gives depth-first order, each
+ * level by kind and name.  A row of t is an edge: its parent (the
+ * dependent, a dep_parent id) and its input (what was read, at which
+ * hash: a dep_input id).  Going down, an input is a parent in turn by its
+ * kind and name; going up, a parent is read as an input the same way.
  */
-#define SQ_TREE_SQL(start, next, node) \
-	"WITH RECURSIVE t(depth, pk, pid, ck, cid, cpath, chash, trail, cyc)" \
-	" AS (SELECT 1, parent_kind, parent_id, child_kind, child_id," \
-	" child_path, child_hash, char(31) || ?2 || char(30) || ?3 ||" \
-	" char(31) || " node "_kind || char(30) || " node "_id || char(31)," \
-	" (" node "_kind = ?2 AND " node "_id = ?3)" \
-	" FROM deps WHERE ws = ?1 AND " start \
-	" UNION ALL SELECT t.depth + 1, d.parent_kind, d.parent_id," \
-	" d.child_kind, d.child_id, d.child_path, d.child_hash," \
-	" t.trail || d." node "_kind || char(30) || d." node "_id ||" \
-	" char(31), instr(t.trail, char(31) || d." node "_kind ||" \
-	" char(30) || d." node "_id || char(31)) > 0" \
-	" FROM t JOIN deps d ON d.ws = ?1 AND " next \
+#define SQ_KEY(n) n ".kind || char(30) || " n ".name || char(31)"
+#define SQ_TREE_SQL(start, step, node) \
+	"WITH RECURSIVE t(depth, parent, input, trail, cyc) AS" \
+	" (SELECT 1, p.id, i.id, char(31) || ?2 || char(30) || ?3 ||" \
+	" char(31) || " SQ_KEY(node) ", " node ".kind = ?2 AND " node \
+	".name = ?3 FROM " start \
+	" UNION ALL SELECT t.depth + 1, p.id, i.id, t.trail || " SQ_KEY(node) \
+	", instr(t.trail, char(31) || " SQ_KEY(node) ") > 0 FROM t " step \
 	" WHERE NOT t.cyc AND t.depth < ?4 LIMIT ?5)" \
-	" SELECT depth, pk, pid, ck, cid, cpath, chash, cyc FROM t" \
-	" ORDER BY trail"
+	" SELECT t.depth, p.kind, p.name, i.kind, i.name, i.path, i.hash," \
+	" t.cyc FROM t JOIN dep_parent p ON p.id = t.parent JOIN dep_input i" \
+	" ON i.id = t.input ORDER BY t.trail"
+/* Down: the edges of parent p, the inputs i they read. */
+#define SQ_DOWN "JOIN deps e ON e.parent = p.id JOIN dep_input i ON" \
+	" i.id = e.input"
+/* Up: the edges reading input i, their parents p. */
+#define SQ_UP "JOIN deps e ON e.input = i.id JOIN dep_parent p ON" \
+	" p.id = e.parent"
+#define SQ_TREE_DOWN SQ_TREE_SQL("dep_parent p " SQ_DOWN " WHERE" \
+	" p.ws = ?1 AND p.kind = ?2 AND p.name = ?3", "JOIN dep_input ti ON" \
+	" ti.id = t.input JOIN dep_parent p ON p.ws = ti.ws AND" \
+	" p.kind = ti.kind AND p.name = ti.name " SQ_DOWN, "i")
+#define SQ_TREE_UP SQ_TREE_SQL("dep_input i " SQ_UP " WHERE i.ws = ?1 AND" \
+	" i.kind = ?2 AND i.name = ?3", "JOIN dep_parent tp ON" \
+	" tp.id = t.parent JOIN dep_input i ON i.ws = tp.ws AND" \
+	" i.kind = tp.kind AND i.name = tp.name " SQ_UP, "p")
 
 #define SQ_EVENT_SQL(first) \
 	"SELECT e.seq, e.at, e.kind, e.uid, w.name, e.subject, e.details" \
@@ -106,36 +120,46 @@ static const char *const sq_sql[SQ_COUNT] = {
 	[SQ_CONTENT_HISTORY] = "SELECT " SQ_CONTENT_COLS " FROM content c"
 	    " WHERE c.ws = ?1 AND c.content_id = ?2 ORDER BY c.version DESC",
 	[SQ_BLOB_USED] = "SELECT 1 FROM content WHERE blob = ?1 LIMIT 1",
-	[SQ_DEPS_REMOVE] = "DELETE FROM deps WHERE ws = ?1 AND"
-	    " parent_kind = ?2 AND parent_id = ?3 AND child_kind = ?4 AND"
-	    " child_id = ?5",
-	[SQ_DEPS_INSERT] = "INSERT INTO deps(ws, parent_kind, parent_id,"
-	    " child_kind, child_id, child_path, child_hash) VALUES (?1, ?2,"
-	    " ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-	[SQ_DEPS_GET] = "SELECT child_kind, child_id, child_path, child_hash"
-	    " FROM deps WHERE ws = ?1 AND parent_kind = ?2 AND"
-	    " parent_id = ?3 ORDER BY child_kind, child_id",
-	[SQ_DEPS_EACH] = "SELECT parent_kind, parent_id, child_kind,"
-	    " child_id, child_path, child_hash FROM deps WHERE ws = ?1",
-	[SQ_DEPS_PARENTS] = "SELECT parent_kind, parent_id FROM deps WHERE"
-	    " ws = ?1 AND child_kind = ?2 AND child_id = ?3 AND"
-	    " (?4 IS NULL OR child_hash = ?4)",
-	[SQ_TREE] = SQ_TREE_SQL("parent_kind = ?2 AND parent_id = ?3",
-	    "d.parent_kind = t.ck AND d.parent_id = t.cid", "child"),
-	[SQ_TREE_REVERSE] = SQ_TREE_SQL("child_kind = ?2 AND child_id = ?3",
-	    "d.child_kind = t.pk AND d.child_id = t.pid", "parent"),
-	[SQ_INPUT_FILES] = "SELECT kind, id, path, hash FROM dep_input WHERE"
-	    " ws = ?1 AND kind IN ('template', 'data', 'data_part')",
+	[SQ_PARENT_GET] = "SELECT id FROM dep_parent WHERE ws = ?1 AND"
+	    " kind = ?2 AND name = ?3",
+	[SQ_PARENT_ADD] = "INSERT INTO dep_parent(ws, kind, name) VALUES"
+	    " (?1, ?2, ?3)",
+	[SQ_INPUT_GET] = "SELECT id, path FROM dep_input WHERE ws = ?1 AND"
+	    " kind = ?2 AND name = ?3 AND hash = ?4",
+	[SQ_INPUT_ADD] = "INSERT INTO dep_input(ws, kind, name, hash, path,"
+	    " id) VALUES (?1, ?2, ?3, ?4, ?5, (SELECT ifnull(max(id), 0) + 1"
+	    " FROM dep_input)) RETURNING id",
+	[SQ_INPUT_PATH] = "UPDATE dep_input SET path = ?2 WHERE id = ?1",
+	[SQ_INPUT_DROP] = "DELETE FROM dep_input WHERE id = ?1 AND NOT EXISTS"
+	    " (SELECT 1 FROM deps WHERE input = ?1)",
+	[SQ_DEPS_REMOVE] = "DELETE FROM deps WHERE parent = ?1 AND"
+	    " input = ?2",
+	[SQ_DEPS_INSERT] = "INSERT INTO deps(parent, input) VALUES (?1, ?2)"
+	    " ON CONFLICT DO NOTHING",
+	[SQ_DEPS_OF] = "SELECT i.kind, i.name, i.path, i.hash, i.id FROM"
+	    " deps e JOIN dep_input i ON i.id = e.input WHERE e.parent = ?1",
+	[SQ_DEPS_GET] = "SELECT i.kind, i.name, i.path, i.hash FROM"
+	    " dep_parent p " SQ_DOWN " WHERE p.ws = ?1 AND p.kind = ?2 AND"
+	    " p.name = ?3 ORDER BY i.kind, i.name",
+	[SQ_DEPS_EACH] = "SELECT p.kind, p.name, i.kind, i.name, i.path,"
+	    " i.hash FROM dep_parent p " SQ_DOWN " WHERE p.ws = ?1",
+	[SQ_DEPS_PARENTS] = "SELECT p.kind, p.name FROM dep_input i " SQ_UP
+	    " WHERE i.ws = ?1 AND i.kind = ?2 AND i.name = ?3 AND"
+	    " (?4 IS NULL OR i.hash = ?4)",
+	[SQ_TREE] = SQ_TREE_DOWN,
+	[SQ_TREE_REVERSE] = SQ_TREE_UP,
+	[SQ_INPUT_FILES] = "SELECT kind, name, path, hash FROM dep_input"
+	    " WHERE ws = ?1 AND kind IN ('template', 'data', 'data_part')",
 	[SQ_INPUT_ONE] = "SELECT hash FROM dep_input WHERE ws = ?1 AND"
-	    " kind = ?2 AND id = ?3",
-	[SQ_INPUT_CONFIGS] = "SELECT d.id, d.hash, h.hash FROM dep_input d"
-	    " LEFT JOIN config_head h ON h.ws = d.ws AND h.config_id = d.id"
-	    " WHERE d.ws = ?1 AND d.kind = 'config' AND h.hash IS NOT d.hash",
-	[SQ_INPUT_CONTENT] = "SELECT d.id, d.hash, CASE WHEN h.kind ="
-	    " 'removed' THEN NULL ELSE c.hash END FROM dep_input d"
-	    " LEFT JOIN content_head h ON h.ws = d.ws AND h.content_id = d.id"
-	    " LEFT JOIN content c ON c.seq = h.seq WHERE d.ws = ?1 AND"
-	    " d.kind = 'content' AND (c.hash IS NOT d.hash OR"
+	    " kind = ?2 AND name = ?3",
+	[SQ_INPUT_CONFIGS] = "SELECT i.name, i.hash, h.hash FROM dep_input i"
+	    " LEFT JOIN config_head h ON h.ws = i.ws AND h.config_id = i.name"
+	    " WHERE i.ws = ?1 AND i.kind = 'config' AND h.hash IS NOT i.hash",
+	[SQ_INPUT_CONTENT] = "SELECT i.name, i.hash, CASE WHEN h.kind ="
+	    " 'removed' THEN NULL ELSE c.hash END FROM dep_input i LEFT JOIN"
+	    " content_head h ON h.ws = i.ws AND h.content_id = i.name LEFT"
+	    " JOIN content c ON c.seq = h.seq WHERE i.ws = ?1 AND"
+	    " i.kind = 'content' AND (c.hash IS NOT i.hash OR"
 	    " h.kind = 'removed')",
 	[SQ_HEAD_STRATEGY] = "SELECT freshness, kind FROM content_head"
 	    " WHERE ws = ?1 AND content_id = ?2",
@@ -409,6 +433,7 @@ sq_undo(struct sq *q, enum sq_stmt which, size_t keep)
 	}
 	sq_unlink_drop(q, keep);
 	sq_ws_forget(q);
+	sq_ids_clear(q);
 }
 
 int
@@ -497,6 +522,7 @@ sq_close(void *b)
 	if (q->db != NULL && sqlite3_close(q->db) != SQLITE_OK)
 		log_warnx("%s: close: %s", q->dbpath, sqlite3_errmsg(q->db));
 	sq_ws_forget(q);
+	sq_ids_clear(q);
 	sq_unlink_drop(q, 0);
 	free(q->unlink);
 	arena_free(q->scratch);

@@ -43,8 +43,15 @@ enum sq_stmt {
 	SQ_CONTENT_PRUNE,
 	SQ_CONTENT_HISTORY,
 	SQ_BLOB_USED,
+	SQ_PARENT_GET,
+	SQ_PARENT_ADD,
+	SQ_INPUT_GET,
+	SQ_INPUT_ADD,
+	SQ_INPUT_PATH,
+	SQ_INPUT_DROP,
 	SQ_DEPS_REMOVE,
 	SQ_DEPS_INSERT,
+	SQ_DEPS_OF,
 	SQ_DEPS_GET,
 	SQ_DEPS_EACH,
 	SQ_DEPS_PARENTS,
@@ -71,6 +78,8 @@ enum sq_stmt {
 /* List statements are built per shape (entity, number of where keys). */
 #define SQ_LIST_SHAPES	(2 * 2 * (STORE_WHERE_MAX + 1))
 
+struct sq_ids;
+
 struct sq_ws {
 	char	*name;
 	int64_t	 id;
@@ -94,6 +103,7 @@ struct sq {
 	size_t		 nws;
 
 	struct arena	*scratch;	/* within one operation */
+	struct sq_ids	*ids;		/* node and input ids (writers) */
 
 	char		**unlink;	/* blob files to check after commit */
 	size_t		 nunlink;
@@ -150,6 +160,9 @@ int64_t		 sq_ws_id(struct sq *q, const char *name, bool create,
  */
 sqlite3_stmt	*sq_ws_stmt(struct sq *q, enum sq_stmt which, const char *ws,
 		    int64_t *wsid, char **cause);
+
+/* Forget the cached node and input ids (after a rollback, at close). */
+void		 sq_ids_clear(struct sq *q);
 
 /* Remember a blob file to unlink after commit if nothing refers to it. */
 void		 sq_unlink_later(struct sq *q, const char *blob);

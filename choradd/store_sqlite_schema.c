@@ -22,11 +22,14 @@
  *  - no statistics (ANALYZE) are kept: the plans below are the ones the
  *    tests check, and with statistics SQLite chose to build a Bloom filter
  *    over all of deps at every step of a recursive tree walk;
- *  - deps' primary key (parent first) serves trees; deps_reverse (child
- *    first, with the hash) serves reverse trees and "what depends on X";
+ *  - the graph is integers (v3): dep_parent names each parent once by
+ *    (ws, kind, name), dep_input each thing read at each hash it was
+ *    read at, by (ws, kind, name, hash); deps' primary key (parent,
+ *    input) serves trees and deps_reverse (input, parent) reverse trees
+ *    and "what depends on X";
  *  - dep_input holds each distinct (input, hash) that some output read,
- *    kept by triggers, so a full freshness check asks about each input
- *    once instead of walking every edge;
+ *    so a full freshness check asks about each input once instead of
+ *    walking every edge;
  *  - ctx is the context of every latest config and content as key/value
  *    rows (nested objects flattened to "a.b").  A context query on any key
  *    is then an index range.  An expression index on json_extract() would
@@ -211,12 +214,71 @@ sq_backfill_v2(struct sq *q, char **cause)
 	return rc;
 }
 
+/*
+ * Version 3: the dependency graph by integer ids.  Version 2 stored each
+ * edge as text (workspace, parent kind and id, child kind, id, path and
+ * hash), twice with its reverse index, and kept a reference count per
+ * distinct input through triggers: about 300 bytes and a dozen B-tree
+ * steps per edge, most of what recording a generation cost.  Now each
+ * parent is a dep_parent row, each input (a thing read: a template, a
+ * data file or part, a config, another output) at the hash it was read
+ * at a dep_input row, and an edge is two integers (parent, input) in deps
+ * and its reverse index.  An input row lives as long as some edge uses
+ * it; the writer removes it with its last edge, so no counts are kept.
+ * Its primary key starts with the workspace and kind, so that "every
+ * input of a kind" (a full freshness check) is a range of the table
+ * itself, path included: with a rowid table and an index, each row of
+ * that range cost a second search (25% more for the check at 100,000
+ * outputs).  Its id is allocated by the insert (max + 1).
+ */
+static const char sq_schema_v3[] =
+"DROP TRIGGER deps_ai;\n"
+"DROP TRIGGER deps_ad;\n"
+"DROP TABLE dep_input;\n"
+"DROP INDEX deps_reverse;\n"
+"ALTER TABLE deps RENAME TO deps_v2;\n"
+"CREATE TABLE dep_parent (\n"
+"  id INTEGER PRIMARY KEY,\n"
+"  ws INTEGER NOT NULL REFERENCES workspaces(id),\n"
+"  kind TEXT NOT NULL,\n"
+"  name TEXT NOT NULL,\n"
+"  UNIQUE (ws, kind, name)\n"
+");\n"
+"CREATE TABLE dep_input (\n"
+"  ws INTEGER NOT NULL REFERENCES workspaces(id),\n"
+"  kind TEXT NOT NULL,\n"
+"  name TEXT NOT NULL,\n"
+"  hash TEXT NOT NULL,\n"
+"  path TEXT,\n"
+"  id INTEGER NOT NULL UNIQUE,\n"
+"  PRIMARY KEY (ws, kind, name, hash)\n"
+") WITHOUT ROWID;\n"
+"CREATE TABLE deps (\n"
+"  parent INTEGER NOT NULL,\n"
+"  input INTEGER NOT NULL,\n"
+"  PRIMARY KEY (parent, input)\n"
+") WITHOUT ROWID;\n"
+"CREATE INDEX deps_reverse ON deps(input, parent);\n"
+"INSERT OR IGNORE INTO dep_parent(ws, kind, name)\n"
+"  SELECT ws, parent_kind, parent_id FROM deps_v2;\n"
+"INSERT OR IGNORE INTO dep_input(ws, kind, name, hash, path, id)\n"
+"  SELECT ws, child_kind, child_id, child_hash, child_path,\n"
+"    row_number() OVER () FROM deps_v2;\n"
+"INSERT OR IGNORE INTO deps(parent, input)\n"
+"  SELECT p.id, i.id FROM deps_v2 d\n"
+"  JOIN dep_parent p ON p.ws = d.ws AND p.kind = d.parent_kind AND\n"
+"    p.name = d.parent_id\n"
+"  JOIN dep_input i ON i.ws = d.ws AND i.kind = d.child_kind AND\n"
+"    i.name = d.child_id AND i.hash = d.child_hash;\n"
+"DROP TABLE deps_v2;\n";
+
 static const struct sq_step {
 	const char	*sql;
 	int		(*fn)(struct sq *, char **);
 } sq_steps[STORE_SCHEMA_VERSION] = {
 	{ sq_schema_v1, NULL },
 	{ sq_schema_v2, sq_backfill_v2 },
+	{ sq_schema_v3, NULL },
 };
 
 const char *

@@ -87,7 +87,7 @@ Test(store, layout_on_create)
 
 	cr_assert_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
 	cr_assert_eq(fileio_read(p, &txt, &len), 0);
-	cr_assert_str_eq(txt, "2\n");
+	cr_assert_str_eq(txt, "3\n");
 	cr_assert(file_exists("storage.db"));
 	cr_assert(file_exists("blobs/content"));
 	cr_assert(file_exists("memory/events"));

@@ -88,7 +88,7 @@ Test(durability, migrates_v1_with_backup)
 	sqlite3_close(db);
 
 	struct store *s = st_open(root, 0, 0);
-	cr_assert_eq(store_schema_version(s), 2);
+	cr_assert_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
 
 	struct store_config c;
 	cr_assert_eq(store_config_get(s, NULL, "web", NULL, a, &c, &cause), 0);
@@ -122,7 +122,7 @@ Test(durability, migrates_v1_with_backup)
 
 	p = xprintf("%s/.chora/schema_version.txt", root);
 	cr_assert_eq(fileio_read(p, &txt, &len), 0);
-	cr_assert_str_eq(txt, "2\n");
+	cr_assert_str_eq(txt, "3\n");
 	free(txt);
 	free(p);
 	/* The backup is the v1 store as it was. */
@@ -163,6 +163,112 @@ count_rows(sqlite3 *db, const char *text)
 	sqlite3_finalize(st);
 	return n;
 }
+
+/* The current hashes a daemon would report, for the v2 migration test. */
+static int
+v2_lookup(void *arg, enum store_kind kind, const char *id, const char *path,
+    char out[HASH_HEX_SIZE])
+{
+	(void)arg;
+	(void)kind;
+	(void)path;
+	snprintf(out, HASH_HEX_SIZE, "%s", strcmp(id, "t.j2") == 0 ? "T2" :
+	    strcmp(id, "d.json#item:web/a") == 0 ? "A1" : "B1");
+	return 0;
+}
+
+Test(durability, migrates_v2_dependencies_with_backup)
+{
+	char *root = st_tmproot(), *cause = NULL, *p;
+	struct arena *a = arena_new();
+	struct store_tree_node *t;
+	struct store_stale *v;
+	struct store_dep *d;
+	size_t n;
+
+	/* A v2 store: two outputs sharing a template, each with its item;
+	 * dep_input is filled by v2's own triggers. */
+	sqlite3 *db = raw_open(root, "storage.db");
+	sql(db, "PRAGMA journal_mode = WAL");
+	sql(db, sq_schema_sql(1));
+	sql(db, sq_schema_sql(2));
+	sql(db, "PRAGMA user_version = 2;"
+	    "INSERT INTO workspaces(id, name) VALUES (1, 'default');"
+	    "INSERT INTO content(seq, ws, content_id, version, hash, size,"
+	    " config_id, generated_at) VALUES (1, 1, 'web/a', 1, 'ha', 1,"
+	    " 'web', 7), (2, 1, 'web/b', 1, 'hb', 1, 'web', 7),"
+	    " (3, 1, 'readme', 1, 'hr', 1, 'readme', 7);"
+	    "INSERT INTO content_body VALUES (1, 'a'), (2, 'b'), (3, 'r');"
+	    "INSERT INTO content_head(ws, content_id, seq, config_id,"
+	    " freshness) VALUES (1, 'web/a', 1, 'web', 'dependency'),"
+	    " (1, 'web/b', 2, 'web', 'dependency'),"
+	    " (1, 'readme', 3, 'readme', 'dependency');"
+	    "INSERT INTO deps VALUES"
+	    " (1, 'content', 'web/a', 'template', 't.j2', 't.j2', 'T1'),"
+	    " (1, 'content', 'web/a', 'data_part', 'd.json#item:web/a',"
+	    "  'd.json', 'A1'),"
+	    " (1, 'content', 'web/b', 'template', 't.j2', 't.j2', 'T1'),"
+	    " (1, 'content', 'web/b', 'data_part', 'd.json#item:web/b',"
+	    "  'd.json', 'B1'),"
+	    " (1, 'content', 'readme', 'content', 'web/a', NULL, 'ha');");
+	cr_assert_eq(count_rows(db, "SELECT count(*) FROM dep_input"), 4);
+	sqlite3_close(db);
+
+	struct store *s = st_open(root, 0, 0);
+	cr_assert_eq(store_schema_version(s), 3);
+	cr_assert_eq(store_deps_get(s, NULL, STORE_KIND_CONTENT, "web/a", a,
+	    &d, &n, &cause), 0, "%s", cause);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(d[0].kind, STORE_KIND_DATA_PART);
+	cr_assert_str_eq(d[0].id, "d.json#item:web/a");
+	cr_assert_str_eq(d[0].path, "d.json");
+	cr_assert_str_eq(d[0].hash, "A1");
+	cr_assert_eq(d[1].kind, STORE_KIND_TEMPLATE);
+	cr_assert_str_eq(d[1].hash, "T1");
+	cr_assert_eq(store_deps_tree(s, NULL, STORE_KIND_TEMPLATE, "t.j2", 0,
+	    true, a, &t, &n, &cause), 0, "%s", cause);
+	cr_assert_eq(n, 3, "web/a, the readme built from it, web/b");
+	cr_assert_str_eq(t[0].id, "web/a");
+	cr_assert_str_eq(t[1].id, "readme");
+	cr_assert_eq(t[1].depth, 2);
+	cr_assert_str_eq(t[2].id, "web/b");
+
+	/* Freshness sees each migrated input once: t.j2 moved to T2. */
+	struct store_stale_query q = { .lookup = v2_lookup };
+	cr_assert_eq(store_stale(s, &q, a, &v, &n, &cause), 0, "%s", cause);
+	cr_assert_eq(n, 3, "web/a and web/b by t.j2, readme by its part");
+	cr_assert_str_eq(v[0].content_id, "readme");
+	cr_assert_eq(v[0].why, STORE_STALE_PART);
+	cr_assert_str_eq(v[1].content_id, "web/a");
+	cr_assert_str_eq(v[1].old_hash, "T1");
+	cr_assert_str_eq(v[1].new_hash, "T2");
+
+	/* v3 writes on migrated data: web/a now reads t.j2 at T2. */
+	struct store_dep now[] = {
+		{ STORE_KIND_TEMPLATE, "t.j2", "t.j2", "T2" },
+		{ STORE_KIND_DATA_PART, "d.json#item:web/a", "d.json", "A1" },
+	};
+	st_gen(s, NULL, "web/a", "a2", 2, NULL, now, 2);
+	cr_assert_eq(store_stale(s, &q, a, &v, &n, &cause), 0, "%s", cause);
+	cr_assert_eq(n, 2, "web/b by t.j2, readme by its part");
+	cr_assert_str_eq(v[1].content_id, "web/b");
+	cr_assert_eq(store_check(s, &cause), 0, "%s", cause);
+	store_close(s);
+
+	/* The backup is the v2 store, edges as text. */
+	db = raw_open(root, "storage.db.bak-v2");
+	cr_assert_eq(user_version(db), 2);
+	cr_assert_eq(count_rows(db, "SELECT count(*) FROM deps WHERE"
+	    " child_kind = 'template'"), 2);
+	sqlite3_close(db);
+	p = xprintf("%s/.chora/storage.db.bak-v2", root);
+	cr_assert_eq(access(p, F_OK), 0);
+	free(p);
+	arena_free(a);
+	st_rmtree(root);
+	free(root);
+}
+
 
 Test(durability, pruned_versions_take_their_text)
 {
@@ -528,10 +634,9 @@ expect_no_sort(sqlite3 *db, const char *text)
 	free(eqp);
 }
 
-#define PK_PARENT "PRIMARY KEY (ws=? AND parent_kind=? AND parent_id=?)"
-#define PK_EDGE "PRIMARY KEY (ws=? AND parent_kind=? AND parent_id=? AND " \
-	"child_kind=? AND child_id=?)"
-#define REVERSE "deps_reverse (ws=? AND child_kind=? AND child_id=?)"
+#define PK_PARENT "e USING PRIMARY KEY (parent=?)"
+#define REVERSE "e USING COVERING INDEX deps_reverse (input=?)"
+#define NAMED "(ws=? AND kind=? AND name=?)"
 #define CTX "x0 USING PRIMARY KEY (ws=? AND entity=? AND key=? AND value=?)"
 
 Test(durability, hot_queries_are_index_lookups)
@@ -555,14 +660,19 @@ Test(durability, hot_queries_are_index_lookups)
 		{ SQ_CONTENT_PRUNE, "prune",
 		    "(ws=? AND content_id=? AND version<?)" },
 		{ SQ_BLOB_USED, "blob referenced", "content_by_blob (blob=?)" },
+		{ SQ_PARENT_GET, "dependency parent", NAMED },
+		{ SQ_INPUT_GET, "input at a hash",
+		    "(ws=? AND kind=? AND name=? AND hash=?)" },
+		{ SQ_INPUT_DROP, "input still read", "deps_reverse (input=?)" },
+		{ SQ_DEPS_OF, "edges of a parent", PK_PARENT },
 		{ SQ_DEPS_GET, "dependencies of X", PK_PARENT },
-		{ SQ_DEPS_REMOVE, "remove a dependency", PK_EDGE },
+		{ SQ_DEPS_REMOVE, "remove a dependency",
+		    "PRIMARY KEY (parent=? AND input=?)" },
 		{ SQ_DEPS_PARENTS, "what depends on X", REVERSE },
-		{ SQ_TREE, "dependency tree", "d USING " PK_PARENT },
-		{ SQ_TREE_REVERSE, "reverse tree", "d USING COVERING INDEX "
-		    REVERSE },
+		{ SQ_TREE, "dependency tree", PK_PARENT },
+		{ SQ_TREE_REVERSE, "reverse tree", REVERSE },
 		{ SQ_INPUT_FILES, "distinct inputs", "(ws=? AND kind=?)" },
-		{ SQ_INPUT_ONE, "one input", "(ws=? AND kind=? AND id=?)" },
+		{ SQ_INPUT_ONE, "one input", NAMED },
 		{ SQ_INPUT_CONFIGS, "configs read",
 		    "h USING PRIMARY KEY (ws=? AND config_id=?)" },
 		{ SQ_HEAD_STRATEGY, "strategy", "(ws=? AND content_id=?)" },
