@@ -99,6 +99,9 @@ static const char *const sq_sql[SQ_COUNT] = {
 	    " content_head h JOIN content c ON c.seq = h.seq LEFT JOIN"
 	    " content_body b ON b.seq = c.seq WHERE h.ws = ?1 AND"
 	    " h.content_id = ?2",
+	[SQ_CONTENT_PREV] = "SELECT c.version, c.context FROM content_head h"
+	    " JOIN content c ON c.seq = h.seq WHERE h.ws = ?1 AND"
+	    " h.content_id = ?2",
 	[SQ_CONTENT_BY_VERSION] = "SELECT " SQ_CONTENT_COLS ", b.body FROM"
 	    " content c LEFT JOIN content_body b ON b.seq = c.seq WHERE"
 	    " c.ws = ?1 AND c.content_id = ?2 AND c.version = ?3",

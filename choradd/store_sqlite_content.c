@@ -118,14 +118,14 @@ sq_content_prev(struct sq *q, int64_t ws, const char *id, int64_t *version,
 
 	*version = 0;
 	*context = NULL;
-	if ((st = sq_stmt(q, SQ_CONTENT_HEAD, cause)) == NULL)
+	if ((st = sq_stmt(q, SQ_CONTENT_PREV, cause)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ws);
 	sq_bind_text(st, 2, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*version = sqlite3_column_int64(st, 0);
-		if ((ctx = (const char *)sqlite3_column_text(st, 7)) != NULL)
+		if ((ctx = (const char *)sqlite3_column_text(st, 1)) != NULL)
 			*context = xstrdup(ctx);
 	}
 	sq_done(st);
@@ -258,9 +258,12 @@ sq_content_insert(struct sq *q, int64_t ws, struct store_content *c,
 		goto out;
 	if (sq_content_head_set(q, ws, c, seq, cause) == -1)
 		goto out;
-	/* Most new versions keep their context: skip rewriting its rows. */
+	/* Most new versions keep their context: skip rewriting its rows;
+	 * a first version has no rows yet, so an empty context adds none. */
 	if (c->kind == STORE_VERSION_REMOVED)
 		rc = sq_ctx_set(q, ws, "content", c->id, NULL, cause);
+	else if (prev_ctx == NULL && json_object_size(doc) == 0)
+		rc = 0;
 	else if (prev_ctx == NULL || strcmp(prev_ctx, context.data) != 0)
 		rc = sq_ctx_set(q, ws, "content", c->id, doc, cause);
 	else

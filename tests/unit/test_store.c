@@ -428,6 +428,9 @@ Test(store, content_context_query)
 	}
 	/* A new version with a new context moves it. */
 	st_gen(s, NULL, "svc/00", "y", 1, "{\"team\":\"web\"}", NULL, 0);
+	/* A first version without a context, then one with it. */
+	st_gen(s, NULL, "late", "x", 1, NULL, NULL, 0);
+	st_gen(s, NULL, "late", "y", 1, "{\"team\":\"late\"}", NULL, 0);
 
 	struct store_where w[] = { { "team", "infra" }, { "port", "8001" },
 	    { "on", "false" } };
@@ -448,10 +451,15 @@ Test(store, content_context_query)
 	cr_assert_str_eq(v[0].id, "svc/15");
 	cr_assert_str_eq(v[0].context, "{\"on\":false,\"port\":8001,"
 	    "\"team\":\"infra\"}");
+	w[0].value = "late";
+	f.nwhere = 1;
+	cr_assert_eq(store_content_list(s, &f, a, &v, &n, &cause), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(v[0].id, "late");
 	f.nwhere = 0;
 	f.config_id = "cfg";
 	cr_assert_eq(store_content_list(s, &f, a, &v, &n, &cause), 0);
-	cr_assert_eq(n, 30);
+	cr_assert_eq(n, 31);
 	f.config_id = "other";
 	cr_assert_eq(store_content_list(s, &f, a, &v, &n, &cause), 0);
 	cr_assert_eq(n, 0);

@@ -654,6 +654,8 @@ Test(durability, hot_queries_are_index_lookups)
 		    "configs_by_id (ws=? AND config_id=?)" },
 		{ SQ_CONTENT_HEAD, "latest content",
 		    "h USING PRIMARY KEY (ws=? AND content_id=?)" },
+		{ SQ_CONTENT_PREV, "latest version number",
+		    "h USING PRIMARY KEY (ws=? AND content_id=?)" },
 		{ SQ_CONTENT_BY_VERSION, "content version",
 		    "(ws=? AND content_id=? AND version=?)" },
 		{ SQ_CONTENT_HISTORY, "history", "(ws=? AND content_id=?)" },
