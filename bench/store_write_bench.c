@@ -3,7 +3,8 @@
  * shape the daemon records them (choradd/storeq.c): transactions of
  * STOREQ_BATCH generations, each the output's text and its five
  * dependencies (config, template, include, its item of the data file, the
- * rest of that file), as bench/daemon/mkproject.py's project makes them.
+ * rest of that file), as bench/daemon/mkproject.py's project makes them,
+ * without an event each (the daemon records one per pass).
  *
  *   store_write_bench DIR N ROUNDS [PHASES]
  *
@@ -100,6 +101,7 @@ record(struct store *s, struct out *o, int n, int text_round,
 					.text = o[i].text,
 				},
 				.deps = d, .ndeps = NDEPS, .uid = -1,
+				.no_event = true,	/* one per pass */
 			};
 			g.content.len = (size_t)snprintf(o[i].text,
 			    sizeof o[i].text, "# %s (round %d)\nservices:\n"

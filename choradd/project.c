@@ -620,6 +620,9 @@ project_free(struct project *p)
 
 	if (p == NULL)
 		return;
+	for (size_t w = 0; p->passlog != NULL && w < p->root->nws; w++)
+		buf_free(&p->passlog[w].ids);
+	free(p->passlog);
 	project_teardown_configs(p);
 	while (strmap_next(p->units, &it, &k, &v))
 		unit_free(v);

@@ -60,6 +60,45 @@ store_deps(struct gen_task *t)
 	return d;
 }
 
+/*
+ * Note an output recorded in this pass: the pass ends with one generation
+ * event per workspace listing them, rather than an event row each.
+ */
+static void
+log_generation(struct project *p, size_t ws, const char *id)
+{
+	struct passlog *l;
+	char *q = project_json_str(id);
+
+	if (p->passlog == NULL)
+		p->passlog = xcalloc(p->root->nws, sizeof(*p->passlog));
+	l = &p->passlog[ws];
+	if (l->n++ > 0)
+		buf_addc(&l->ids, ',');
+	buf_addstr(&l->ids, q);
+	free(q);
+}
+
+/* The pass's generation events, one per workspace that recorded any. */
+static void
+log_pass(struct project *p)
+{
+	for (size_t w = 0; p->passlog != NULL && w < p->root->nws; w++) {
+		struct passlog *l = &p->passlog[w];
+		char *d;
+
+		if (l->n == 0)
+			continue;
+		d = xprintf("{\"count\":%zu,\"outputs\":[%s]}", l->n,
+		    l->ids.data);
+		project_event(p, STORE_EVENT_GENERATION, w, NULL, d);
+		free(d);
+		buf_free(&l->ids);
+	}
+	free(p->passlog);
+	p->passlog = NULL;
+}
+
 static void
 record_generation(struct project *p, struct unit *u, struct gen_task *t)
 {
@@ -74,12 +113,14 @@ record_generation(struct project *p, struct unit *u, struct gen_task *t)
 			.freshness = (enum store_freshness)c->fresh,
 			.ttl = c->ttl, .text = t->text, .len = t->len,
 		},
-		.deps = deps, .ndeps = t->ndeps, .uid = -1,
+		.deps = deps, .ndeps = t->ndeps, .uid = -1, .no_event = true,
 	};
 	g.content.generated_at = store_now();
 	u->generated_at = g.content.generated_at;
-	if (p->wq != NULL)
+	if (p->wq != NULL) {
 		storeq_generation(p->wq, &g);
+		log_generation(p, (size_t)(t->gx->ws - p->root->ws), u->id);
+	}
 	free(deps);
 }
 
@@ -305,6 +346,7 @@ project_pass_end(struct project *p, double ms)
 	for (size_t i = 0; i < ngone; i++)
 		remove_unit(p, gone[i]);
 	free(gone);
+	log_pass(p);
 	p->rescan = false;
 	p->recheck = false;
 	for (size_t i = 0; i < p->ncookies; i++) {

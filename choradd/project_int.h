@@ -6,6 +6,7 @@
 #ifndef CHORA_PROJECT_INT_H
 #define CHORA_PROJECT_INT_H
 
+#include "buf.h"
 #include "data.h"
 #include "graph.h"
 #include "loader.h"
@@ -31,6 +32,12 @@ struct cstate {
 	bool		 is_part;	/* an artifact's part: texts kept */
 	size_t		*todo;		/* item indices to render */
 	size_t		 ntodo;
+};
+
+/* The outputs one workspace recorded in this pass, for its event. */
+struct passlog {
+	struct buf	 ids;		/* a JSON array's items, comma-separated */
+	size_t		 n;
 };
 
 struct envslot {
@@ -69,6 +76,7 @@ struct project {
 	char		**cookies;
 	size_t		 ncookies;
 	struct strmap	*on_change;	/* config id -> config */
+	struct passlog	*passlog;	/* [nws] once a pass records one */
 	struct project_problem *problems;	/* check mode findings */
 	size_t		 nproblems;
 	struct project_stats st;

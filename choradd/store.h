@@ -27,6 +27,8 @@
  *    (STORE_READONLY) and never sees a half-written transaction.
  *
  * Changes to this header are listed here, newest first:
+ *   - store_generation.no_event: the daemon records one generation event
+ *     per pass ({"count":N,"outputs":[...]}) instead of one per output.
  *   - STORE_SCHEMA_VERSION 3: the SQLite backend keeps dependencies by
  *     integer ids (docs/store.md); no function changed.
  *   - store_event_append()/store_generation_put(): details must be a JSON
@@ -249,7 +251,9 @@ struct store_dep {
 /*
  * One generated output: its new version, its complete dependency set
  * (replacing the previous set) and an event, written in one transaction so
- * that no reader ever sees one without the others.
+ * that no reader ever sees one without the others.  With no_event the
+ * event is left to the caller, who records one for a whole pass (the
+ * daemon: a generation event whose details list the outputs).
  */
 struct store_generation {
 	struct store_content	 content;
@@ -257,6 +261,8 @@ struct store_generation {
 	size_t			 ndeps;
 	int			 uid;	/* of the client who asked; -1 daemon */
 	const char		*details;	/* event JSON object or NULL */
+	bool			 no_event;	/* the caller records one
+						   event for many (a pass) */
 };
 
 /*

@@ -312,7 +312,7 @@ sq_generation_put(void *b, struct store_generation *g, char **cause)
 	if (rc == 0)
 		rc = sq_deps_replace(q, ws, STORE_KIND_CONTENT, c->id, g->deps,
 		    g->ndeps, cause);
-	if (rc == 0) {
+	if (rc == 0 && !g->no_event) {
 		if (g->details == NULL)
 			details = xprintf("{\"hash\":\"%s\",\"version\":%lld}",
 			    c->hash, (long long)c->version);

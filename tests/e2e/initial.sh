@@ -15,6 +15,16 @@ grep -q "image: redis:latest" "$ROOT/out/README.md" || fail "README parts"
 [ "$(sql "select count(*) from content where kind='generated'")" = 6 ] ||
 	fail "store versions"
 ok "initial generation"
+# One generation event for the pass, listing its outputs.
+[ "$(sql "select count(*) from events where kind='generation'")" = 1 ] ||
+	fail "generation events: $(sql "select subject from events")"
+[ "$(sql "select json_extract(details, '\$.count') || ' ' ||
+    json_array_length(details, '\$.outputs') from events
+    where kind='generation'")" = "6 6" ] || fail "generation event details"
+[ "$(sql "select count(*) from events e, json_each(e.details, '\$.outputs') o
+    where e.kind = 'generation' and o.value = 'readme'")" = 1 ] ||
+	fail "readme not in the pass's event"
+ok "one generation event per pass"
 # SIGHUP reloads every config; nothing current is written again.
 ino=$(inode out/compose-redis.yml)
 passes=$(status passes)

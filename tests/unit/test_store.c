@@ -888,6 +888,26 @@ Test(store, events_append_and_filter)
 	json_decref(d);
 }
 
+Test(store, generation_event_can_be_left_to_the_caller)
+{
+	struct store_event_filter f = { .kind = STORE_EVENT_GENERATION };
+	struct store_event *v;
+	size_t n;
+	struct store_generation g = {
+		.content = { .id = "quiet", .text = "x", .len = 1 },
+		.uid = -1, .no_event = true,
+	};
+
+	cr_assert_eq(store_generation_put(s, &g, &cause), 0, "%s", cause);
+	cr_assert_eq(store_event_list(s, &f, a, &v, &n, &cause), 0);
+	cr_assert_eq(n, 0, "no event for a generation with no_event");
+	g.no_event = false;
+	cr_assert_eq(store_generation_put(s, &g, &cause), 0, "%s", cause);
+	cr_assert_eq(store_event_list(s, &f, a, &v, &n, &cause), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(v[0].subject, "quiet");
+}
+
 Test(store, deployment_jsonl_lines_are_valid_json)
 {
 	struct store_deploy d1 = { .environment = "production",
