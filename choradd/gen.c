@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +26,17 @@
 #include "proc.h"
 #include "root.h"
 #include "xmalloc.h"
+
+/*
+ * What one job's tasks learn about the folder of their outputs (a worker
+ * runs a job's tasks one after the other): the last folder confined and
+ * whether it exists.
+ */
+struct gen_dir {
+	char	*rel;		/* relative to the root; NULL: none yet */
+	char	*abs;		/* confined, symbolic links resolved */
+	bool	 made;		/* known to exist as a folder */
+};
 
 void
 gen_dep_add(struct gen_task *t, enum store_kind kind, const char *id,
@@ -158,8 +171,56 @@ item_key(struct gen_task *t, const tmpl_value *item, tmpl_ctx *ctx)
 	return k;
 }
 
+/*
+ * The confined absolute path of t->output.  A job's outputs mostly share
+ * a folder: it is confined (realpath(3), a readlink(2) per component)
+ * once, and each output's own name is only looked at with lstat(2), which
+ * also tells whether the output exists and its mode.  A name that is a
+ * symbolic link, and any folder refused, go through path_confine() whole,
+ * which decides (and words the refusal) exactly as before.
+ */
+static char *
+confine_output(struct gen_task *t, struct gen_dir *d, char **cause)
+{
+	const char *root = t->gx->root, *base = path_basename(t->output);
+	char *rel = path_dirname(t->output), *abs;
+	struct stat st;
+	int rc;
+
+	t->disk_known = false;
+	if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		free(rel);
+		return path_confine(root, t->output, cause);
+	}
+	if (d->rel == NULL || strcmp(d->rel, rel) != 0) {
+		free(d->rel);
+		free(d->abs);
+		d->rel = NULL;
+		if ((d->abs = path_confine(root, rel, cause)) == NULL) {
+			free(*cause);
+			*cause = NULL;
+			free(rel);
+			return path_confine(root, t->output, cause);
+		}
+		d->rel = rel;
+		d->made = stat(d->abs, &st) == 0 && S_ISDIR(st.st_mode);
+	} else
+		free(rel);
+	abs = path_join(d->abs, base);
+	if ((rc = lstat(abs, &st)) == 0 && S_ISLNK(st.st_mode)) {
+		free(abs);
+		return path_confine(root, t->output, cause);
+	}
+	if (rc == 0 || errno == ENOENT) {
+		t->disk_known = true;
+		t->disk_exists = rc == 0;
+		t->disk_mode = rc == 0 ? st.st_mode & 07777 : 0;
+	}
+	return abs;
+}
+
 static void
-output_path(struct gen_task *t, tmpl_ctx *ctx)
+output_path(struct gen_task *t, tmpl_ctx *ctx, struct gen_dir *d)
 {
 	const struct gen_ctx *gx = t->gx;
 	char *o, *rel, *cause = NULL;
@@ -177,7 +238,7 @@ output_path(struct gen_task *t, tmpl_ctx *ctx)
 	}
 	rel = path_join(gx->ws->output_dir, o);
 	t->output = path_normalize(rel);
-	if ((t->abs = path_confine(gx->root, t->output, &cause)) == NULL)
+	if ((t->abs = confine_output(t, d, &cause)) == NULL)
 		fail(t, xprintf("%s:1: error: output of %s refused: %s",
 		    gx->cfg->file, t->id, cause));
 	else if (path_is_under(gx->root, t->abs) &&
@@ -301,7 +362,7 @@ data_deps(struct gen_task *t)
 
 /* Parse the item and produce id, output path and text. */
 static void
-render(struct gen_task *t)
+render(struct gen_task *t, struct gen_dir *d)
 {
 	const struct gen_ctx *gx = t->gx;
 	struct tmpl_error err = { 0 };
@@ -338,7 +399,7 @@ render(struct gen_task *t)
 			if (t->id != NULL && t->objkey == NULL && t->key != NULL)
 				tmpl_ctx_set_str(ctx, "loop_key", t->key);
 			if (t->id != NULL)
-				output_path(t, ctx);
+				output_path(t, ctx, d);
 		} else if (t->objkey == NULL && t->key != NULL)
 			tmpl_ctx_set_str(ctx, "loop_key", t->key);
 		bool redo = false;
@@ -368,8 +429,10 @@ look_at_disk(struct gen_task *t)
 	char *text;
 	size_t n;
 
-	t->disk_exists = false;
 	t->disk_hash[0] = '\0';
+	if (t->disk_known && !t->disk_exists)
+		return;
+	t->disk_exists = false;
 	if (t->abs == NULL || fileio_read(t->abs, &text, &n) == -1)
 		return;
 	t->disk_exists = true;
@@ -382,18 +445,44 @@ look_at_disk(struct gen_task *t)
 		free(text);
 }
 
+/*
+ * The process's umask, read once: umask(2) can only be read by setting
+ * it, and two workers doing that at once could leave the wrong one.
+ */
+static pthread_once_t umask_once = PTHREAD_ONCE_INIT;
+static mode_t umask_value = 022;
+
+static void
+umask_read(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	unsigned int v;
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "Umask: %o", &v) == 1) {
+			umask_value = (mode_t)v;
+			break;
+		}
+	if (f != NULL)
+		fclose(f);
+}
+
 static int
-write_tmp(struct gen_task *t, char **cause)
+write_tmp(struct gen_task *t, struct gen_dir *d, char **cause)
 {
 	char *dir = path_dirname(t->abs);
 	struct stat st;
-	mode_t mode = 0644, um;
+	mode_t mode = 0644;
 	int fd = -1, rc = -1;
+	bool known = d->abs != NULL && strcmp(d->abs, dir) == 0;
 
-	if (fileio_mkdirs(dir, 0755) == -1) {
+	if ((!known || !d->made) && fileio_mkdirs(dir, 0755) == -1) {
 		*cause = xprintf("%s: %s", dir, strerror(errno));
 		goto out;
 	}
+	if (known)
+		d->made = true;
 	t->tmp = xprintf("%s/" FILEIO_TMP_PREFIX "%s.XXXXXX", dir,
 	    path_basename(t->abs));
 	if ((fd = mkostemp(t->tmp, O_CLOEXEC)) == -1) {
@@ -402,12 +491,13 @@ write_tmp(struct gen_task *t, char **cause)
 		t->tmp = NULL;
 		goto out;
 	}
-	um = umask(022);
-	umask(um);
-	if (stat(t->abs, &st) == 0)
+	pthread_once(&umask_once, umask_read);
+	if (t->disk_known)
+		mode = t->disk_exists ? t->disk_mode : mode & ~umask_value;
+	else if (stat(t->abs, &st) == 0)
 		mode = st.st_mode & 07777;
 	else
-		mode &= ~um;
+		mode &= ~umask_value;
 	for (size_t off = 0; off < t->len;) {
 		ssize_t w = write(fd, t->text + off, t->len - off);
 		if (w == -1 && errno == EINTR)
@@ -469,8 +559,8 @@ validate(struct gen_task *t)
 	}
 }
 
-void
-gen_run(struct gen_task *t)
+static void
+run_one(struct gen_task *t, struct gen_dir *d)
 {
 	char *cause = NULL;
 
@@ -480,7 +570,7 @@ gen_run(struct gen_task *t)
 		look_at_disk(t);
 		return;
 	}
-	render(t);
+	render(t, d);
 	if (t->error != NULL)
 		return;
 	hash_sha256_hex(t->text, t->len, t->hash);
@@ -494,7 +584,7 @@ gen_run(struct gen_task *t)
 	t->changed = true;
 	if (t->check)
 		return;
-	if (write_tmp(t, &cause) == -1) {
+	if (write_tmp(t, d, &cause) == -1) {
 		fail(t, cause);
 		t->changed = false;
 		return;
@@ -503,6 +593,17 @@ gen_run(struct gen_task *t)
 		validate(t);
 	if (t->error != NULL)
 		t->changed = false;
+}
+
+void
+gen_run(struct gen_task **tasks, size_t n)
+{
+	struct gen_dir d = { NULL, NULL, false };
+
+	for (size_t i = 0; i < n; i++)
+		run_one(tasks[i], &d);
+	free(d.rel);
+	free(d.abs);
 }
 
 void

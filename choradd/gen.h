@@ -93,6 +93,9 @@ struct gen_task {
 	size_t		 ndeps;
 	bool		 full;		/* rendered with the whole data */
 	bool		 disk_exists;
+	bool		 disk_known;	/* disk_exists (and mode) already
+					   seen while confining the path */
+	mode_t		 disk_mode;
 	char		 disk_hash[HASH_HEX_SIZE];
 	char		*drift_text;	/* the file's text when it drifted */
 	size_t		 drift_len;
@@ -101,8 +104,11 @@ struct gen_task {
 	char		*validate_out;	/* validate's output, for the log */
 };
 
-/* Run one task (worker thread). */
-void	gen_run(struct gen_task *t);
+/*
+ * Run a job's tasks in order (worker thread).  Tasks whose outputs share
+ * a folder confine and create it once between them.
+ */
+void	gen_run(struct gen_task **tasks, size_t n);
 /*
  * Make the temporary files of tasks durable (when fsync), rename them
  * over their outputs and sync their folders.  A failed rename turns into

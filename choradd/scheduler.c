@@ -102,8 +102,7 @@ job_run(struct pool_job *pj)
 {
 	struct sjob *j = (struct sjob *)pj;
 
-	for (size_t i = 0; i < j->n; i++)
-		gen_run(j->tasks[i]);
+	gen_run(j->tasks, j->n);
 	gen_flush(j->tasks, j->n, j->fsync);
 }
 

@@ -3,7 +3,12 @@
 # outputs that read it; the others keep their inode and mtime.
 . "$(dirname "$0")/lib.sh"
 small_project
+umask 027
 start_daemon
+# New outputs take the daemon's umask; a regenerated one keeps its mode.
+[ "$(stat -c %a "$ROOT/out/compose-redis.yml")" = 640 ] ||
+	fail "new output mode $(stat -c %a "$ROOT/out/compose-redis.yml")"
+chmod 604 "$ROOT/out/compose-redis.yml"
 pg=$(inode out/compose-postgres.yml); pgm=$(mtime out/compose-postgres.yml)
 my=$(inode out/compose-mysql.yml)
 
@@ -17,6 +22,8 @@ with open(p, "r+") as f:
 PY
 sync_daemon
 grep -q '"6380"' "$ROOT/out/compose-redis.yml" || fail "redis not regenerated"
+[ "$(stat -c %a "$ROOT/out/compose-redis.yml")" = 604 ] ||
+	fail "mode not kept: $(stat -c %a "$ROOT/out/compose-redis.yml")"
 [ "$(inode out/compose-postgres.yml)" = "$pg" ] || fail "postgres rewritten"
 [ "$(mtime out/compose-postgres.yml)" = "$pgm" ] || fail "postgres mtime"
 [ "$(inode out/compose-mysql.yml)" = "$my" ] || fail "mysql rewritten"

@@ -11,6 +11,10 @@ put configs/abs.json "{\"id\": \"abs\", \"type\": \"content\", \"template\": \"t
  \"data\": \"data/backends.json\", \"output\": \"$WORK/outside/abs.txt\"}"
 put configs/sym.json '{"id": "sym", "type": "content", "template": "templates/intro.j2",
  "data": "data/backends.json", "output": "link/sym.txt"}'
+# The output itself a link to a file outside, beside outputs that are not.
+printf 'theirs\n' > "$WORK/outside/target.txt"
+mkdir -p "$ROOT/out"
+ln -s "$WORK/outside/target.txt" "$ROOT/out/compose-mongo.yml"
 start_daemon
 [ ! -e "$WORK/escaped.txt" ] || fail "../ escaped"
 [ ! -e "$WORK/outside/abs.txt" ] || fail "absolute path written"
@@ -19,6 +23,9 @@ p=$(problems)
 echo "$p" | grep -q "up.*leaves the project root" || fail "no error for ..: $p"
 echo "$p" | grep -q "abs.*absolute path" || fail "no error for absolute: $p"
 echo "$p" | grep -q "sym.*symbolic link" || fail "no error for symlink: $p"
+[ "$(cat "$WORK/outside/target.txt")" = theirs ] || fail "link target written"
+echo "$p" | grep -q "compose/mongo.*symbolic link" ||
+	fail "no error for a linked output: $p"
 [ -f "$ROOT/out/compose-redis.yml" ] || fail "other outputs stopped"
 ok "escaping outputs refused"
 stop_daemon
