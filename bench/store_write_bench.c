@@ -79,7 +79,7 @@ record(struct store *s, struct out *o, int n, int text_round,
 	hash_of("templates/common.j2", include_round, inc);
 	hash_of("data.json#rest", 0, rest);
 	for (int base = 0; base < n; base += STOREQ_BATCH) {
-		if (store_begin(s, &cause) == -1)
+		if (store_begin_batch(s, &cause) == -1)
 			die("begin", cause);
 		for (int i = base; i < n && i < base + STOREQ_BATCH; i++) {
 			struct store_dep d[NDEPS] = {

@@ -204,7 +204,13 @@ store_check(struct store *s, char **cause)
 int
 store_begin(struct store *s, char **cause)
 {
-	return s->ops->begin(s->b, cause);
+	return s->ops->begin(s->b, false, cause);
+}
+
+int
+store_begin_batch(struct store *s, char **cause)
+{
+	return s->ops->begin(s->b, true, cause);
 }
 
 int
@@ -301,7 +307,7 @@ int
 store_generation_put_batch(struct store *s, struct store_generation *g,
     size_t n, char **cause)
 {
-	if (store_begin(s, cause) == -1)
+	if (store_begin_batch(s, cause) == -1)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (store_generation_put(s, &g[i], cause) == -1) {

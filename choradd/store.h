@@ -27,6 +27,9 @@
  *    (STORE_READONLY) and never sees a half-written transaction.
  *
  * Changes to this header are listed here, newest first:
+ *   - store_begin_batch(): a transaction without a savepoint per write,
+ *     spoiled whole by a failed write (the writer thread replays then);
+ *     store_ops.begin takes the batch flag.
  *   - store_generation.no_event: the daemon records one generation event
  *     per pass ({"count":N,"outputs":[...]}) instead of one per output.
  *   - STORE_SCHEMA_VERSION 3: the SQLite backend keeps dependencies by
@@ -150,6 +153,14 @@ int		 store_check(struct store *s, char **cause);
 int	store_begin(struct store *s, char **cause);
 int	store_commit(struct store *s, char **cause);
 void	store_rollback(struct store *s);
+/*
+ * A transaction whose writes are not savepoints (a savepoint journals
+ * every page a write touches: a fifth of what recording a generation
+ * costs).  A write that fails spoils the whole transaction: later writes
+ * fail, and store_commit() rolls it back and returns -1; nothing of it is
+ * kept.  For a caller that can then replay its writes one by one.
+ */
+int	store_begin_batch(struct store *s, char **cause);
 
 /* ---- configs ---------------------------------------------------------- */
 
@@ -502,7 +513,7 @@ struct store_ops {
 	void	 (*close)(void *b);
 	int	 (*schema_version)(void *b);
 	int	 (*check)(void *b, char **cause);
-	int	 (*begin)(void *b, char **cause);
+	int	 (*begin)(void *b, bool batch, char **cause);
 	int	 (*commit)(void *b, char **cause);
 	void	 (*rollback)(void *b);
 

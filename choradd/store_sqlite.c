@@ -446,6 +446,13 @@ sq_write_begin(struct sq *q, char **cause)
 		*cause = xprintf("%s: store opened read-only", q->dbpath);
 		return -1;
 	}
+	if (q->txn && q->batch) {
+		if (!q->spoiled)
+			return 0;
+		*cause = xprintf("%s: an earlier write of this batch failed",
+		    q->dbpath);
+		return -1;
+	}
 	q->unlink_mark = q->nunlink;
 	return sq_run(q, q->txn ? SQ_SAVEPOINT : SQ_BEGIN, cause);
 }
@@ -453,6 +460,12 @@ sq_write_begin(struct sq *q, char **cause)
 int
 sq_write_end(struct sq *q, int rc, char **cause)
 {
+	if (q->txn && q->batch) {
+		/* No savepoint to undo to: the whole batch is lost. */
+		if (rc != 0)
+			q->spoiled = true;
+		return rc;
+	}
 	if (q->txn) {
 		if (rc == 0)
 			return sq_run(q, SQ_RELEASE, cause);
@@ -470,7 +483,7 @@ sq_write_end(struct sq *q, int rc, char **cause)
 }
 
 static int
-sq_begin(void *b, char **cause)
+sq_begin(void *b, bool batch, char **cause)
 {
 	struct sq *q = b;
 
@@ -481,6 +494,8 @@ sq_begin(void *b, char **cause)
 	if (sq_write_begin(q, cause) == -1)
 		return -1;
 	q->txn = true;
+	q->batch = batch;
+	q->spoiled = false;
 	return 0;
 }
 
@@ -488,13 +503,19 @@ static int
 sq_commit(void *b, char **cause)
 {
 	struct sq *q = b;
+	bool spoiled = q->spoiled;
 
 	if (!q->txn) {
 		*cause = xprintf("%s: no transaction open", q->dbpath);
 		return -1;
 	}
-	q->txn = false;
-	return sq_write_end(q, 0, cause);
+	q->txn = q->batch = q->spoiled = false;
+	if (!spoiled)
+		return sq_write_end(q, 0, cause);
+	sq_undo(q, SQ_ROLLBACK, 0);
+	*cause = xprintf("%s: a write of the batch failed; nothing of it was "
+	    "committed", q->dbpath);
+	return -1;
 }
 
 static void
@@ -503,7 +524,7 @@ sq_rollback(void *b)
 	struct sq *q = b;
 
 	if (q->txn) {
-		q->txn = false;
+		q->txn = q->batch = q->spoiled = false;
 		sq_undo(q, SQ_ROLLBACK, 0);
 	}
 }

@@ -95,6 +95,8 @@ struct sq {
 	unsigned	 history;
 	int		 version;	/* schema version once open */
 	bool		 txn;		/* store_begin() is in effect */
+	bool		 batch;		/* ... as store_begin_batch() */
+	bool		 spoiled;	/* a write of the batch failed */
 
 	sqlite3_stmt	*stmt[SQ_COUNT];
 	sqlite3_stmt	*list[SQ_LIST_SHAPES];

@@ -1,9 +1,12 @@
 /*
  * storeq — see storeq.h.  A write is an arena holding a copy of its
  * record; the thread takes every write queued (up to a batch), applies
- * them inside one transaction, and frees them.  Errors are logged with
- * the record's id: the daemon keeps running on what it knows, and the
- * next generation of that output records it again.
+ * them inside one transaction without a savepoint each, and frees them.
+ * If any of them fails, that transaction is rolled back whole and the
+ * batch is written again one write at a time, so each is kept or fails
+ * alone.  Errors are logged with the record's id: the daemon keeps
+ * running on what it knows, and the next generation of that output
+ * records it again.
  */
 #include "storeq.h"
 
@@ -167,32 +170,57 @@ storeq_config(struct storeq *q, const struct store_config *c)
 	push(q, w);
 }
 
-static void
-apply(struct store *s, struct write *w)
+static int
+put(struct store *s, struct write *w, char **cause)
 {
-	char *cause = NULL;
-	int rc = 0;
-
 	switch (w->kind) {
 	case W_GENERATION:
-		rc = store_generation_put(s, &w->g, &cause);
-		break;
+		return store_generation_put(s, &w->g, cause);
 	case W_DEPS:
-		rc = store_deps_set(s, w->g.content.workspace,
+		return store_deps_set(s, w->g.content.workspace,
 		    STORE_KIND_CONTENT, w->g.content.id, w->g.deps, w->g.ndeps,
-		    &cause);
-		break;
+		    cause);
 	case W_CONTENT:
-		rc = store_content_put(s, &w->c, &cause);
-		break;
+		return store_content_put(s, &w->c, cause);
 	case W_EVENT:
-		rc = store_event_append(s, &w->ev, &cause);
-		break;
+		return store_event_append(s, &w->ev, cause);
 	case W_CONFIG:
-		rc = store_config_put(s, &w->cf, &cause);
-		break;
+		return store_config_put(s, &w->cf, cause);
 	}
+	return 0;
+}
+
+/*
+ * The writes of a batch in one transaction without a savepoint each: 0,
+ * or -1 when one of them (or the commit) failed and nothing was kept.
+ */
+static int
+put_batch(struct store *s, struct write *batch)
+{
+	char *cause = NULL;
+	int rc = store_begin_batch(s, &cause);
+
+	for (struct write *w = batch; rc == 0 && w != NULL; w = w->next)
+		rc = put(s, w, &cause);
+	if (rc == 0)
+		rc = store_commit(s, &cause);	/* rolls back if it fails */
+	else
+		store_rollback(s);
 	if (rc == -1) {
+		log_debug("storeq: batch failed (%s); writing one by one",
+		    cause);
+		free(cause);
+	}
+	return rc;
+}
+
+/* A write alone, in its own transaction; a failure is logged. */
+static void
+put_alone(struct store *s, struct write *w)
+{
+	char *cause = NULL;
+
+	if (put(s, w, &cause) == -1) {
 		log_warnx("store: %s", cause);
 		free(cause);
 	}
@@ -202,7 +230,6 @@ static void *
 writer(void *arg)
 {
 	struct storeq *q = arg;
-	char *cause = NULL;
 
 	/* Recording can wait; renders and the loop should not (on Linux a
 	 * thread's nice value is its own). */
@@ -230,22 +257,15 @@ writer(void *arg)
 		q->busy++;
 		pthread_mutex_unlock(&q->mu);
 
-		bool txn = store_begin(q->s, &cause) == 0;
-		if (!txn) {
-			log_warnx("store: %s", cause);
-			free(cause);
-			cause = NULL;
-		}
+		/* The rare failure costs a replay; each write is still kept
+		 * or reported on its own, as with a savepoint each. */
+		if (put_batch(q->s, batch) == -1)
+			for (w = batch; w != NULL; w = w->next)
+				put_alone(q->s, w);
 		for (w = batch; w != NULL; w = next) {
 			next = w->next;
-			apply(q->s, w);
 			arena_free(w->a);
 			free(w);
-		}
-		if (txn && store_commit(q->s, &cause) == -1) {
-			log_warnx("store: %s", cause);
-			free(cause);
-			cause = NULL;
 		}
 		pthread_mutex_lock(&q->mu);
 		q->busy--;

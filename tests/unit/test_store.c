@@ -1011,6 +1011,45 @@ Test(store, batch_is_all_or_nothing)
 	cr_assert_str_eq(c.text, "c");
 }
 
+Test(store, a_failed_write_spoils_a_batch_transaction)
+{
+	struct store_dep nohash = { STORE_KIND_TEMPLATE, "t.j2", "t.j2", NULL };
+	struct store_generation bad = {
+		.content = { .id = "k2", .text = "2", .len = 1 },
+		.deps = &nohash, .ndeps = 1, .uid = -1,
+	};
+	struct store_content c;
+
+	cr_assert_eq(store_begin_batch(s, &cause), 0, "%s", cause);
+	st_gen(s, NULL, "k1", "1", 1, NULL, NULL, 0);
+	/* Its content row is in before its dependency fails. */
+	cr_assert_eq(store_generation_put(s, &bad, &cause), -1);
+	free(cause);
+	cause = NULL;
+	bad.deps = NULL;
+	bad.ndeps = 0;
+	cr_assert_eq(store_generation_put(s, &bad, &cause), -1,
+	    "later writes of a spoiled batch fail");
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(store_commit(s, &cause), -1);
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(store_content_get(s, NULL, "k1", 0, a, &c, &cause), 1,
+	    "nothing of a spoiled batch is kept");
+	cr_assert_eq(store_content_get(s, NULL, "k2", 0, a, &c, &cause), 1);
+	cr_assert_eq(store_commit(s, &cause), -1, "nothing open");
+	free(cause);
+	cause = NULL;
+	/* A good batch commits, and the store goes on as usual. */
+	cr_assert_eq(store_begin_batch(s, &cause), 0);
+	st_gen(s, NULL, "k1", "1", 1, NULL, NULL, 0);
+	cr_assert_eq(store_generation_put(s, &bad, &cause), 0, "%s", cause);
+	cr_assert_eq(store_commit(s, &cause), 0, "%s", cause);
+	cr_assert_eq(store_content_get(s, NULL, "k2", 0, a, &c, &cause), 0);
+	cr_assert_str_eq(c.text, "2");
+}
+
 Test(store, readers_cannot_write)
 {
 	struct store *r = st_open(root, 0, STORE_READONLY);
