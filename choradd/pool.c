@@ -44,14 +44,24 @@ pool_worker(void *arg)
 		if ((p->todo = j->next) == NULL)
 			p->todo_tail = &p->todo;
 		pthread_mutex_unlock(&p->mu);
+		j->handoff = NULL;
 		j->run(j);
-		pthread_mutex_lock(&p->mu);
-		j->next = NULL;
-		*p->done_tail = j;
-		p->done_tail = &j->next;
-		pthread_mutex_unlock(&p->mu);
-		ev_async_send(p->loop, &p->wake);
+		if (j->handoff != NULL)
+			j->handoff(j);	/* the job is no longer ours */
+		else
+			pool_finish(p, j);
 	}
+}
+
+void
+pool_finish(struct pool *p, struct pool_job *j)
+{
+	pthread_mutex_lock(&p->mu);
+	j->next = NULL;
+	*p->done_tail = j;
+	p->done_tail = &j->next;
+	pthread_mutex_unlock(&p->mu);
+	ev_async_send(p->loop, &p->wake);
 }
 
 static void

@@ -17,6 +17,12 @@ struct pool;
 struct pool_job {
 	void		(*run)(struct pool_job *);	/* on a worker */
 	void		(*done)(struct pool_job *);	/* on the loop */
+	/*
+	 * Set by run to hand the job on: called on the worker once run has
+	 * returned (and the pool is done with the job), instead of
+	 * finishing it; whoever takes it calls pool_finish().
+	 */
+	void		(*handoff)(struct pool_job *);
 	struct pool_job	*next;
 };
 
@@ -26,6 +32,8 @@ struct pool	*pool_new(struct ev_loop *loop, unsigned nthreads);
  * neither run nor done. */
 void		 pool_free(struct pool *p);
 void		 pool_submit(struct pool *p, struct pool_job *j);
+/* From any thread: finish a handed-on job; its done runs on the loop. */
+void		 pool_finish(struct pool *p, struct pool_job *j);
 /* Jobs submitted whose done has not run yet. */
 size_t		 pool_pending(const struct pool *p);
 /* Take back queued jobs that no worker has started; returns them. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "flush.h"
 #include "gen.h"
 #include "log.h"
 #include "path.h"
@@ -59,6 +60,7 @@ struct observer {
 struct sched {
 	struct ev_loop	*loop;
 	struct pool	*pool;
+	struct flusher	*flusher;
 	struct sproj	**v;
 	size_t		 n;
 	struct sproj	*running;
@@ -84,6 +86,7 @@ struct sjob {
 	struct gen_task	**tasks;
 	size_t		 n;
 	bool		 fsync;
+	struct flush_item fi;
 };
 
 struct cjob {
@@ -97,13 +100,26 @@ static void	dispatch(struct sched *s);
 static void	maybe_start(struct sched *s);
 static void	check_waiters(struct sched *s);
 
+/* On the worker, after job_run: the flusher syncs and finishes the job. */
+static void
+job_flush(struct pool_job *pj)
+{
+	struct sjob *j = (struct sjob *)pj;
+
+	j->fi = (struct flush_item){ j->tasks, j->n, pj, NULL };
+	flusher_submit(j->sp->s->flusher, &j->fi);
+}
+
 static void
 job_run(struct pool_job *pj)
 {
 	struct sjob *j = (struct sjob *)pj;
 
 	gen_run(j->tasks, j->n);
-	gen_flush(j->tasks, j->n, j->fsync);
+	if (j->fsync)
+		pj->handoff = job_flush;	/* beside the next renders */
+	else
+		gen_flush(j->tasks, j->n, false);
 }
 
 static void
@@ -383,6 +399,7 @@ sched_new(struct ev_loop *loop, struct pool *pool)
 
 	s->loop = loop;
 	s->pool = pool;
+	s->flusher = flusher_new(pool);
 	return s;
 }
 
@@ -584,6 +601,7 @@ sched_free(struct sched *s)
 		free(w->names);
 		free(w);
 	}
+	flusher_free(s->flusher);
 	free(s->v);
 	free(s->obs);
 	free(s);

@@ -1,9 +1,13 @@
 #!/bin/bash
 # SIGTERM finishes the output in hand and exits 0, whether it arrives in
 # the middle of a pass or while the pass's records are being committed;
-# a restart then finds every output current.
+# a restart then finds every output current.  Both without fsync and with
+# it (then written jobs wait for the flushing thread when the signal
+# comes).
 . "$(dirname "$0")/lib.sh"
-put chora.json '{"settle_ms": 10, "fsync": false}'
+for fsync in false true; do
+rm -rf "$ROOT/out" "$ROOT/.chora"
+put chora.json "{\"settle_ms\": 10, \"fsync\": $fsync}"
 python3 - "$ROOT/data.json" <<'PY'
 import json, sys
 json.dump({"items": [{"name": "i%04d" % i, "v": i} for i in range(3000)]},
@@ -20,7 +24,7 @@ wait_for test -d "$ROOT/out" || fail "no output started"
 kill -TERM "$DPID"
 wait "$DPID" || fail "exit status $? after SIGTERM mid-pass"
 DPID=""
-ok "SIGTERM mid-pass: exit 0"
+ok "SIGTERM mid-pass: exit 0 (fsync $fsync)"
 # Just as the outputs are all written (the records may still be going
 # into the store).
 rm -rf "$ROOT/out" "$ROOT/.chora"
@@ -30,10 +34,13 @@ wait_for test -f "$ROOT/out/i2999.txt" || fail "outputs not written"
 kill -TERM "$DPID"
 wait "$DPID" || fail "exit status $? after SIGTERM at the end of a pass"
 DPID=""
-ok "SIGTERM at the pass's end: exit 0"
+ok "SIGTERM at the pass's end: exit 0 (fsync $fsync)"
 start_daemon
 [ "$(ls "$ROOT/out" | wc -l)" = 3000 ] || fail "count"
 [ "$(cat "$ROOT/out/i1234.txt")" = "item i1234 = 1234" ] || fail "content"
 [ "$(status failed)" = 0 ] || fail "failures: $(problems)"
-ok "restart: every output current"
+left=$(find "$ROOT" -name '.chora-tmp.*' | wc -l)
+[ "$left" = 0 ] || fail "$left temporary files left"
+ok "restart: every output current (fsync $fsync)"
 stop_daemon
+done
