@@ -6,7 +6,7 @@
  * rest of that file), as bench/daemon/mkproject.py's project makes them,
  * without an event each (the daemon records one per pass).
  *
- *   store_write_bench DIR N ROUNDS [PHASES]
+ *   store_write_bench DIR N ROUNDS [PHASES [CACHE_KIB]]
  *
  * Phases, each over all N outputs, ROUNDS times (medians printed, in µs
  * per generation):
@@ -17,7 +17,8 @@
  * and the size of storage.db after the first cold phase.  DIR is
  * emptied first.  PHASES (1-3) runs only the first phases, so that an
  * instruction count (valgrind --tool=callgrind) can be taken per phase
- * by difference.
+ * by difference; CACHE_KIB is the store's page cache (the daemon's
+ * writer's by default).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,7 +138,8 @@ median(double *v, int n)
 int
 main(int argc, char **argv)
 {
-	struct store_options opt = { .flags = STORE_NOFSYNC, .history = 50 };
+	struct store_options opt = { .flags = STORE_NOFSYNC, .history = 50,
+	    .cache_kib = STOREQ_CACHE_KIB };
 	char *cause = NULL, *cmd, *db;
 	struct out *o;
 	struct stat sb;
@@ -145,13 +147,15 @@ main(int argc, char **argv)
 	double *cold, *tpl, *same;
 	long long dbsize = 0;
 
-	if ((argc != 4 && argc != 5) || (n = atoi(argv[2])) <= 0 ||
+	if (argc < 4 || argc > 6 || (n = atoi(argv[2])) <= 0 ||
 	    (rounds = atoi(argv[3])) <= 0 ||
-	    (argc == 5 && ((phases = atoi(argv[4])) < 1 || phases > 3))) {
+	    (argc >= 5 && ((phases = atoi(argv[4])) < 1 || phases > 3))) {
 		fprintf(stderr, "usage: store_write_bench DIR N ROUNDS "
-		    "[PHASES]\n");
+		    "[PHASES [CACHE_KIB]]\n");
 		return 2;
 	}
+	if (argc == 6)
+		opt.cache_kib = (unsigned)atoi(argv[5]);
 	o = xcalloc((size_t)n, sizeof *o);
 	for (int i = 0; i < n; i++) {
 		snprintf(o[i].id, sizeof o[i].id, "items/i%05d", i);

@@ -576,6 +576,7 @@ project_open(const char *root, bool check, struct ev_loop *loop,
 	p->check = check;
 	so.history = p->root->history;
 	so.flags = p->root->fsync ? 0 : STORE_NOFSYNC;
+	so.cache_kib = STOREQ_CACHE_KIB;
 	db = path_join(p->path, ".chora/storage.db");
 	if (check)
 		so.flags |= STORE_READONLY;
@@ -601,6 +602,7 @@ project_open(const char *root, bool check, struct ev_loop *loop,
 	p->rescan = true;
 	if (p->store != NULL && !check) {
 		so.flags |= STORE_READONLY;
+		so.cache_kib = PROJECT_READ_CACHE_KIB;
 		if ((p->rstore = store_open(p->path, &so, cause)) == NULL) {
 			project_free(p);
 			return NULL;

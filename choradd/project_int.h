@@ -15,6 +15,13 @@
 #include "storeq.h"
 #include "strmap.h"
 
+/*
+ * The page cache of the loop's read-only store (KiB): the file is mapped,
+ * so a read finds its pages in the mapping; the cache only saves decoding
+ * them again.
+ */
+#define PROJECT_READ_CACHE_KIB	1024
+
 /* Cookie files (wait, tests) are changes the daemon reports done. */
 #define COOKIE_PREFIX	".chora-cookie-"
 

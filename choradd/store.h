@@ -27,6 +27,8 @@
  *    (STORE_READONLY) and never sees a half-written transaction.
  *
  * Changes to this header are listed here, newest first:
+ *   - store_options.cache_kib: the page cache of the connection (the
+ *     daemon keeps small ones; queries over big stores want the default).
  *   - store_begin_batch(): a transaction without a savepoint per write,
  *     spoiled whole by a failed write (the writer thread replays then);
  *     store_ops.begin takes the batch flag.
@@ -119,11 +121,15 @@ int		 store_event_kind_parse(const char *name);
 #define STORE_READONLY	0x1	/* a reader: never creates nor migrates */
 #define STORE_NOFSYNC	0x2	/* chora.json "fsync": false (blobs, jsonl) */
 
+/* The page cache a connection keeps unless told otherwise (KiB). */
+#define STORE_CACHE_KIB	16384
+
 struct store_options {
 	const char	*backend;	/* NULL: "sqlite" */
 	int		 flags;		/* STORE_* above */
 	unsigned	 history;	/* versions kept per output; 0 keeps all */
 	int		 busy_timeout_ms;	/* 0: 5000 */
+	unsigned	 cache_kib;	/* page cache; 0: STORE_CACHE_KIB */
 };
 
 /*

@@ -585,6 +585,7 @@ sq_open(const char *root, const struct store_options *opt, char **cause)
 	q->dbpath = path_join(q->dir, "storage.db");
 	q->flags = opt->flags;
 	q->history = opt->history;
+	q->cache_kib = opt->cache_kib > 0 ? opt->cache_kib : STORE_CACHE_KIB;
 	if (q->flags & STORE_READONLY) {
 		if (access(q->dbpath, F_OK) == -1) {
 			*cause = xprintf("%s: %s", q->dbpath, strerror(errno));

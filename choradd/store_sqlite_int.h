@@ -93,6 +93,7 @@ struct sq {
 	char		*dbpath;
 	int		 flags;
 	unsigned	 history;
+	unsigned	 cache_kib;
 	int		 version;	/* schema version once open */
 	bool		 txn;		/* store_begin() is in effect */
 	bool		 batch;		/* ... as store_begin_batch() */

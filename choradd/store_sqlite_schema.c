@@ -395,18 +395,32 @@ sq_version_file(struct sq *q, char **cause)
 }
 
 /*
- * For every connection: foreign keys on; a 16 MiB page cache; temporary
- * storage in memory; and the file mapped (up to 1 GiB of address space)
- * so that reading a page is a memory access rather than a pread(2) copy.
+ * For every connection: foreign keys on; the page cache asked for
+ * (store_options.cache_kib, 16 MiB by default: queries over a store of
+ * 100,000 outputs want it; a daemon writing one output at a time does not
+ * and keeps its memory); temporary storage in memory; and the file mapped
+ * (up to 1 GiB of address space) so that reading a page is a memory
+ * access rather than a pread(2) copy.
  *
  * temp_store: each write inside store_begin() is a savepoint, whose
  * journal holds the original of every page the write touches (about 30
  * for a generation); past 64 KiB SQLite spills it to a file in /var/tmp,
  * which cost a cold pass of 10,000 outputs 290,000 pwrite(2)s of 4 KiB.
  */
-#define SQ_PRAGMAS "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;" \
+#define SQ_PRAGMAS "PRAGMA foreign_keys = ON;" \
 	"PRAGMA temp_store = MEMORY;" \
 	"PRAGMA mmap_size = 1073741824"
+
+static int
+sq_pragmas(struct sq *q, const char *first, char **cause)
+{
+	char *sql = xprintf("%s" SQ_PRAGMAS "; PRAGMA cache_size = -%u",
+	    first, q->cache_kib);
+	int rc = sq_exec_sql(q, sql, "open", cause);
+
+	free(sql);
+	return rc;
+}
 
 int
 sq_schema_open(struct sq *q, char **cause)
@@ -429,15 +443,15 @@ sq_schema_open(struct sq *q, char **cause)
 			return -1;
 		}
 		q->version = v;
-		return sq_exec_sql(q, SQ_PRAGMAS, "open", cause);
+		return sq_pragmas(q, "", cause);
 	}
 	/*
 	 * WAL: readers never block the writer nor see its uncommitted work.
 	 * NORMAL: a commit survives a crash of the process (not necessarily
 	 * of the machine), at a fraction of FULL's fsyncs.
 	 */
-	if (sq_exec_sql(q, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = NORMAL;" SQ_PRAGMAS, "open", cause) == -1)
+	if (sq_pragmas(q, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL;", cause) == -1)
 		return -1;
 	if (v < STORE_SCHEMA_VERSION && sq_migrate(q, v, cause) == -1)
 		return -1;

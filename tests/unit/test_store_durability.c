@@ -349,6 +349,39 @@ Test(durability, garbage_database_is_a_clear_error)
 	free(root);
 }
 
+static int
+cache_size(struct sq *q)
+{
+	sqlite3_stmt *st;
+	int v;
+
+	cr_assert_eq(sqlite3_prepare_v2(q->db, "PRAGMA cache_size", -1, &st,
+	    NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+Test(durability, page_cache_is_the_one_asked_for)
+{
+	char *root = st_tmproot(), *cause = NULL;
+	struct store_options opt = { .cache_kib = 1536 };
+	struct sq *q = store_sqlite_ops.open(root, &opt, &cause);
+
+	cr_assert_not_null(q, "%s", cause);
+	cr_assert_eq(cache_size(q), -1536);
+	store_sqlite_ops.close(q);
+	opt.cache_kib = 0;
+	opt.flags = STORE_READONLY;
+	q = store_sqlite_ops.open(root, &opt, &cause);
+	cr_assert_not_null(q, "%s", cause);
+	cr_assert_eq(cache_size(q), -STORE_CACHE_KIB, "the default");
+	store_sqlite_ops.close(q);
+	st_rmtree(root);
+	free(root);
+}
+
 Test(durability, reader_refuses_old_schema)
 {
 	char *root = st_tmproot(), *cause = NULL;
