@@ -1,6 +1,8 @@
 /*
  * graph — see graph.h.  The reverse index is a map from path to a small
- * vector of nodes plus, for updates, a map from node to its paths.  The
+ * vector of nodes plus, for updates, a map from node to the vectors it is
+ * in (each path's string is kept once, by its vector, however many
+ * outputs read it: 10,000 outputs of one template hold one copy).  The
  * order is a depth-first topological sort with the classic three colours;
  * the grey stack gives the cycle's path for the message.
  */
@@ -15,15 +17,18 @@
 #include "strmap.h"
 #include "xmalloc.h"
 
+/* The nodes depending on one path. */
 struct nodes {
+	char	*path;
 	void	**v;
 	size_t	 n;
 	size_t	 cap;
 };
 
+/* The paths one node depends on, as their vectors. */
 struct paths {
-	char	**v;
-	size_t	 n;
+	struct nodes	**v;
+	size_t		  n;
 };
 
 struct graph {
@@ -48,12 +53,8 @@ node_key(const void *node, char out[32])
 }
 
 static void
-unlink_path(struct graph *g, const char *path, void *node)
+unlink_path(struct graph *g, struct nodes *ns, void *node)
 {
-	struct nodes *ns = strmap_get(g->by_path, path);
-
-	if (ns == NULL)
-		return;
 	for (size_t i = 0; i < ns->n; i++) {
 		if (ns->v[i] != node)
 			continue;
@@ -61,7 +62,8 @@ unlink_path(struct graph *g, const char *path, void *node)
 		break;
 	}
 	if (ns->n == 0) {
-		strmap_del(g->by_path, path);
+		strmap_del(g->by_path, ns->path);
+		free(ns->path);
 		free(ns->v);
 		free(ns);
 	}
@@ -76,10 +78,8 @@ graph_drop(struct graph *g, void *node)
 	node_key(node, key);
 	if ((ps = strmap_del(g->by_node, key)) == NULL)
 		return;
-	for (size_t i = 0; i < ps->n; i++) {
+	for (size_t i = 0; i < ps->n; i++)
 		unlink_path(g, ps->v[i], node);
-		free(ps->v[i]);
-	}
 	free(ps->v);
 	free(ps);
 }
@@ -98,7 +98,7 @@ same_paths(const struct paths *ps, const char *const *paths, size_t n)
 			continue;
 		distinct++;
 		for (size_t j = 0; j < ps->n && !found; j++)
-			found = strcmp(ps->v[j], paths[i]) == 0;
+			found = strcmp(ps->v[j]->path, paths[i]) == 0;
 		if (!found)
 			return false;
 	}
@@ -119,16 +119,17 @@ graph_set_deps(struct graph *g, void *node, const char *const *paths,
 		return;
 	ps = xcalloc(1, sizeof(*ps));
 	graph_drop(g, node);
-	ps->v = xcalloc(n + 1, sizeof(char *));
+	ps->v = xcalloc(n + 1, sizeof(*ps->v));
 	for (size_t i = 0; i < n; i++) {
 		struct nodes *ns = strmap_get(g->by_path, paths[i]);
 		bool dup = false;
 		for (size_t j = 0; j < ps->n && !dup; j++)
-			dup = strcmp(ps->v[j], paths[i]) == 0;
+			dup = ps->v[j] == ns;
 		if (dup)
 			continue;
 		if (ns == NULL) {
 			ns = xcalloc(1, sizeof(*ns));
+			ns->path = xstrdup(paths[i]);
 			strmap_set(g->by_path, paths[i], ns);
 		}
 		if (ns->n == ns->cap) {
@@ -136,7 +137,7 @@ graph_set_deps(struct graph *g, void *node, const char *const *paths,
 			ns->v = xreallocarray(ns->v, ns->cap, sizeof(void *));
 		}
 		ns->v[ns->n++] = node;
-		ps->v[ps->n++] = xstrdup(paths[i]);
+		ps->v[ps->n++] = ns;
 	}
 	strmap_set(g->by_node, key, ps);
 }
@@ -171,14 +172,13 @@ graph_free(struct graph *g)
 		return;
 	while (strmap_next(g->by_node, &it, &k, &v)) {
 		struct paths *ps = v;
-		for (size_t i = 0; i < ps->n; i++)
-			free(ps->v[i]);
 		free(ps->v);
 		free(ps);
 	}
 	it = 0;
 	while (strmap_next(g->by_path, &it, &k, &v)) {
 		struct nodes *ns = v;
+		free(ns->path);
 		free(ns->v);
 		free(ns);
 	}
