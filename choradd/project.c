@@ -68,22 +68,46 @@ project_unit_get(struct project *p, size_t ws, const char *id)
 	return u;
 }
 
+/* The unit's dependency n, its strings from the project's pool. */
+static void
+unit_dep_set(struct project *p, struct unit_dep *d, enum store_kind kind,
+    const char *id, const char *path, const char *hash)
+{
+	d->kind = kind;
+	d->id = strpool_get(p->strs, id);
+	d->path = strpool_get(p->strs, path);
+	d->hash = strpool_get(p->strs, hash);
+}
+
+/*
+ * Replace u's dependencies with deps[] (a task's, freed here: the unit
+ * keeps pooled copies of its strings).
+ */
 void
-project_unit_set_deps(struct unit *u, struct gen_dep *deps, size_t n)
+project_unit_set_deps(struct project *p, struct unit *u,
+    struct gen_dep *deps, size_t n)
 {
 	for (size_t i = 0; i < u->ndeps; i++) {
-		free(u->deps[i].id);
-		free(u->deps[i].path);
+		strpool_put(p->strs, u->deps[i].id);
+		strpool_put(p->strs, u->deps[i].path);
+		strpool_put(p->strs, u->deps[i].hash);
 	}
 	free(u->deps);
-	u->deps = deps;
+	u->deps = n > 0 ? xreallocarray(NULL, n, sizeof(*u->deps)) : NULL;
 	u->ndeps = n;
+	for (size_t i = 0; i < n; i++) {
+		unit_dep_set(p, &u->deps[i], deps[i].kind, deps[i].id,
+		    deps[i].path, deps[i].hash);
+		free(deps[i].id);
+		free(deps[i].path);
+	}
+	free(deps);
 }
 
 static void
-unit_free(struct unit *u)
+unit_free(struct project *p, struct unit *u)
 {
-	project_unit_set_deps(u, NULL, 0);
+	project_unit_set_deps(p, u, NULL, 0);
 	free(u->id);
 	free(u->config_id);
 	free(u->output);
@@ -155,7 +179,7 @@ project_unit_drop(struct project *p, struct unit *u)
 			if (cs->by_elem[u->ws][e] == u)
 				cs->by_elem[u->ws][e] = NULL;
 	}
-	unit_free(u);
+	unit_free(p, u);
 }
 
 void
@@ -390,18 +414,13 @@ load_edge(void *arg, enum store_kind pk, const char *pid,
 {
 	struct load_ctx *lc = arg;
 	struct unit *u;
-	struct gen_dep *g;
 
 	if (pk != STORE_KIND_CONTENT || (u = project_unit_get(lc->p, lc->ws, pid)) ==
 	    NULL)
 		return 0;
 	u->deps = xreallocarray(u->deps, u->ndeps + 1, sizeof(*u->deps));
-	g = &u->deps[u->ndeps++];
-	g->kind = d->kind;
-	g->id = xstrdup(d->id);
-	g->path = d->path != NULL ? xstrdup(d->path) : NULL;
-	snprintf(g->hash, sizeof(g->hash), "%s", d->hash != NULL ? d->hash :
-	    "");
+	unit_dep_set(lc->p, &u->deps[u->ndeps++], d->kind, d->id, d->path,
+	    d->hash != NULL ? d->hash : "");
 	if (d->kind == STORE_KIND_DATA)
 		u->full = true;
 	return 0;
@@ -591,6 +610,7 @@ project_open(const char *root, bool check, struct ev_loop *loop,
 	free(db);
 	p->loader = loader_new(p->path);
 	p->units = strmap_new();
+	p->strs = strpool_new();
 	p->by_output = strmap_new();
 	p->graph = graph_new();
 	p->dirty = strmap_new();
@@ -627,8 +647,9 @@ project_free(struct project *p)
 	free(p->passlog);
 	project_teardown_configs(p);
 	while (strmap_next(p->units, &it, &k, &v))
-		unit_free(v);
+		unit_free(p, v);
 	strmap_free(p->units);
+	strpool_free(p->strs);
 	strmap_free(p->by_output);
 	strmap_free(p->dirty);
 	strmap_free(p->on_change);

@@ -35,6 +35,19 @@ enum unit_state {
 	UNIT_DRIFTED,
 };
 
+/*
+ * What an output's last render read, as its unit keeps it.  The strings
+ * are the project's pooled copies (strpool.h): at 10,000 outputs nearly
+ * all of them are the same template, data file and config names and
+ * hashes, so each unit holds pointers, not copies.
+ */
+struct unit_dep {
+	enum store_kind	 kind;
+	const char	*id;
+	const char	*path;		/* NULL for config and content */
+	const char	*hash;
+};
+
 struct unit {
 	char		*id;		/* content id */
 	size_t		 ws;
@@ -42,7 +55,7 @@ struct unit {
 	char		*output;	/* relative path, or NULL */
 	char		 hash[HASH_HEX_SIZE];	/* last generated, "" never */
 	int64_t		 generated_at;	/* ms */
-	struct gen_dep	*deps;
+	struct unit_dep	*deps;
 	size_t		 ndeps;
 	bool		 full;		/* read the whole data */
 	enum unit_state	 state;

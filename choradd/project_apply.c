@@ -140,7 +140,7 @@ apply_failure(struct project *p, struct gen_task *t, struct unit *u)
 	free(d);
 	free(q);
 	/* A failed render still depends on what it read. */
-	project_unit_set_deps(u, t->deps, t->ndeps);
+	project_unit_set_deps(p, u, t->deps, t->ndeps);
 	t->deps = NULL;
 	t->ndeps = 0;
 	project_unit_graph(p, u, t->gx->cfg);
@@ -244,7 +244,7 @@ apply_one(struct project *p, struct gen_task *t)
 	project_set_state(p, u, UNIT_OK);
 	free(u->error);
 	u->error = NULL;
-	project_unit_set_deps(u, t->deps, t->ndeps);
+	project_unit_set_deps(p, u, t->deps, t->ndeps);
 	t->deps = NULL;
 	t->ndeps = 0;
 	project_unit_graph(p, u, t->gx->cfg);

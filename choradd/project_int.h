@@ -14,6 +14,7 @@
 #include "store.h"
 #include "storeq.h"
 #include "strmap.h"
+#include "strpool.h"
 
 /*
  * The page cache of the loop's read-only store (KiB): the file is mapped,
@@ -70,6 +71,7 @@ struct project {
 	char		**errors;	/* config errors */
 	size_t		 nerrors;
 	struct strmap	*units;		/* ws \x1f id -> unit */
+	struct strpool	*strs;		/* the units' dependency strings */
 	struct strmap	*by_output;	/* path -> unit */
 	struct graph	*graph;
 	struct strmap	*dirty;		/* paths pending */
@@ -98,8 +100,8 @@ struct unit	*project_unit_get(struct project *p, size_t ws,
 		    const char *id);
 struct unit	*project_unit_new(struct project *p, size_t ws,
 	    const char *id, const char *cfgid);
-void	project_unit_set_deps(struct unit *u, struct gen_dep *deps,
-	    size_t n);
+void	project_unit_set_deps(struct project *p, struct unit *u,
+	    struct gen_dep *deps, size_t n);
 void	project_unit_set_output(struct project *p, struct unit *u,
 	    const char *output);
 void	project_unit_graph(struct project *p, struct unit *u,

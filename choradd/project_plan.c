@@ -257,7 +257,7 @@ unit_stale(struct project *p, struct cstate *cs, struct unit *u,
 	    c->ttl * 1000)
 		return "ttl expired";
 	for (size_t i = 0; i < u->ndeps; i++) {
-		struct gen_dep *d = &u->deps[i];
+		const struct unit_dep *d = &u->deps[i];
 		switch (d->kind) {
 		case STORE_KIND_CONFIG:
 			if (strcmp(d->hash, gx->cfg_hash) != 0)
