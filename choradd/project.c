@@ -594,7 +594,8 @@ project_open(const char *root, bool check, struct ev_loop *loop,
 	p->path = xstrdup(p->root->path);
 	p->check = check;
 	so.history = p->root->history;
-	so.flags = p->root->fsync ? 0 : STORE_NOFSYNC;
+	/* The daemon lives long: its memory is its caches, not its store. */
+	so.flags = (p->root->fsync ? 0 : STORE_NOFSYNC) | STORE_NOMMAP;
 	so.cache_kib = STOREQ_CACHE_KIB;
 	db = path_join(p->path, ".chora/storage.db");
 	if (check)

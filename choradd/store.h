@@ -27,6 +27,7 @@
  *    (STORE_READONLY) and never sees a half-written transaction.
  *
  * Changes to this header are listed here, newest first:
+ *   - STORE_NOMMAP: no memory-mapped reads (the daemon's handles).
  *   - store_options.cache_kib: the page cache of the connection (the
  *     daemon keeps small ones; queries over big stores want the default).
  *   - store_begin_batch(): a transaction without a savepoint per write,
@@ -120,6 +121,9 @@ int		 store_event_kind_parse(const char *name);
 
 #define STORE_READONLY	0x1	/* a reader: never creates nor migrates */
 #define STORE_NOFSYNC	0x2	/* chora.json "fsync": false (blobs, jsonl) */
+#define STORE_NOMMAP	0x4	/* read through the page cache only: a
+				   long-running process's memory stays the
+				   cache's size, not the file's */
 
 /* The page cache a connection keeps unless told otherwise (KiB). */
 #define STORE_CACHE_KIB	16384

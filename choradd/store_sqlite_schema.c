@@ -400,7 +400,9 @@ sq_version_file(struct sq *q, char **cause)
  * 100,000 outputs want it; a daemon writing one output at a time does not
  * and keeps its memory); temporary storage in memory; and the file mapped
  * (up to 1 GiB of address space) so that reading a page is a memory
- * access rather than a pread(2) copy.
+ * access rather than a pread(2) copy, unless STORE_NOMMAP: every page a
+ * mapping has read stays in the process's resident memory (the daemon
+ * grew by 8 MB over 100 edits of a 10,000-output project that way).
  *
  * temp_store: each write inside store_begin() is a savepoint, whose
  * journal holds the original of every page the write touches (about 30
@@ -414,8 +416,9 @@ sq_version_file(struct sq *q, char **cause)
 static int
 sq_pragmas(struct sq *q, const char *first, char **cause)
 {
-	char *sql = xprintf("%s" SQ_PRAGMAS "; PRAGMA cache_size = -%u",
-	    first, q->cache_kib);
+	char *sql = xprintf("%s" SQ_PRAGMAS "; PRAGMA cache_size = -%u%s",
+	    first, q->cache_kib, q->flags & STORE_NOMMAP ?
+	    "; PRAGMA mmap_size = 0" : "");
 	int rc = sq_exec_sql(q, sql, "open", cause);
 
 	free(sql);

@@ -349,34 +349,38 @@ Test(durability, garbage_database_is_a_clear_error)
 	free(root);
 }
 
-static int
-cache_size(struct sq *q)
+static int64_t
+pragma(struct sq *q, const char *name)
 {
+	char *sql = xprintf("PRAGMA %s", name);
 	sqlite3_stmt *st;
-	int v;
+	int64_t v;
 
-	cr_assert_eq(sqlite3_prepare_v2(q->db, "PRAGMA cache_size", -1, &st,
-	    NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(q->db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	free(sql);
 	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int(st, 0);
+	v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
 }
 
-Test(durability, page_cache_is_the_one_asked_for)
+Test(durability, page_cache_and_mapping_are_the_ones_asked_for)
 {
 	char *root = st_tmproot(), *cause = NULL;
-	struct store_options opt = { .cache_kib = 1536 };
+	struct store_options opt = { .cache_kib = 1536, .flags = STORE_NOMMAP };
 	struct sq *q = store_sqlite_ops.open(root, &opt, &cause);
 
 	cr_assert_not_null(q, "%s", cause);
-	cr_assert_eq(cache_size(q), -1536);
+	cr_assert_eq(pragma(q, "cache_size"), -1536);
+	cr_assert_eq(pragma(q, "mmap_size"), 0, "STORE_NOMMAP maps nothing");
 	store_sqlite_ops.close(q);
 	opt.cache_kib = 0;
 	opt.flags = STORE_READONLY;
 	q = store_sqlite_ops.open(root, &opt, &cause);
 	cr_assert_not_null(q, "%s", cause);
-	cr_assert_eq(cache_size(q), -STORE_CACHE_KIB, "the default");
+	cr_assert_eq(pragma(q, "cache_size"), -STORE_CACHE_KIB, "the default");
+	cr_assert_gt(pragma(q, "mmap_size"), 0, "mapped by default");
 	store_sqlite_ops.close(q);
 	st_rmtree(root);
 	free(root);
