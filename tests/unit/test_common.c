@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -258,6 +259,31 @@ Test(fileio, atomic_write_replaces_and_leaves_no_temp)
 	cr_assert_not_null(strstr(cause, "nodir/x.txt"));
 	free(cause);
 	free(missing);
+	unlink(file);
+	rmdir(root);
+	free(file);
+	free(root);
+}
+
+Test(fileio, read_takes_the_size_of_the_file)
+{
+	char *root = make_tmpdir(), *cause = NULL, *data;
+	char *file = path_join(root, "big.json");
+	size_t n = 3 * 1024 * 1024 + 17, len;
+	char *text = xmalloc(n);
+
+	for (size_t i = 0; i < n; i++)
+		text[i] = (char)('a' + i % 26);
+	cr_assert_eq(fileio_write_atomic(file, text, n, false, 0644, &cause),
+	    0);
+	cr_assert_eq(fileio_read(file, &data, &len), 0);
+	cr_assert_eq(len, n);
+	cr_assert_eq(memcmp(data, text, n), 0);
+	cr_assert_eq(data[n], '\0');
+	/* Not twice the file, as a buffer doubled to find the end was. */
+	cr_assert_lt(malloc_usable_size(data), n + 4096);
+	free(data);
+	free(text);
 	unlink(file);
 	rmdir(root);
 	free(file);
