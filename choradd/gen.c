@@ -513,6 +513,10 @@ write_tmp(struct gen_task *t, struct gen_dir *d, char **cause)
 		*cause = xprintf("%s: chmod: %s", t->tmp, strerror(errno));
 		goto out;
 	}
+	/* What the file will look like once renamed: the loop tells its own
+	 * write from an edit by this (gen_file_same()). */
+	if (fstat(fd, &st) == 0)
+		gen_file_id(&st, &t->written);
 	rc = 0;
 out:
 	if (fd != -1 && close(fd) == -1 && rc == 0) {
@@ -604,6 +608,23 @@ gen_run(struct gen_task **tasks, size_t n)
 		run_one(tasks[i], &d);
 	free(d.rel);
 	free(d.abs);
+}
+
+void
+gen_file_id(const struct stat *st, struct gen_file *f)
+{
+	f->known = true;
+	f->ino = st->st_ino;
+	f->size = st->st_size;
+	f->mtime = st->st_mtim;
+}
+
+bool
+gen_file_same(const struct gen_file *f, const struct stat *st)
+{
+	return f->known && S_ISREG(st->st_mode) && f->ino == st->st_ino &&
+	    f->size == st->st_size && f->mtime.tv_sec == st->st_mtim.tv_sec &&
+	    f->mtime.tv_nsec == st->st_mtim.tv_nsec;
 }
 
 void

@@ -21,7 +21,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "hash.h"
 #include "store.h"
@@ -55,6 +57,17 @@ struct gen_ctx {
 enum gen_kind {
 	GEN_RENDER,	/* render, compare, write */
 	GEN_VERIFY,	/* only compare the file with the last hash */
+};
+
+/*
+ * A file as written (inode, size, modification time): a rename keeps all
+ * three, and any later write or replacement changes one of them.
+ */
+struct gen_file {
+	bool		 known;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtime;
 };
 
 struct gen_dep {
@@ -100,6 +113,7 @@ struct gen_task {
 	char		*drift_text;	/* the file's text when it drifted */
 	size_t		 drift_len;
 	char		*tmp;		/* written, awaiting rename */
+	struct gen_file	 written;	/* tmp as written */
 	bool		 changed;	/* the file was (or would be) replaced */
 	char		*validate_out;	/* validate's output, for the log */
 };
@@ -116,6 +130,9 @@ void	gen_run(struct gen_task **tasks, size_t n);
  */
 void	gen_flush(struct gen_task **tasks, size_t n, bool fsync);
 void	gen_task_free(struct gen_task *t);
+/* Note st as a file written; is st still exactly the file f noted? */
+void	gen_file_id(const struct stat *st, struct gen_file *f);
+bool	gen_file_same(const struct gen_file *f, const struct stat *st);
 void	gen_dep_add(struct gen_task *t, enum store_kind kind, const char *id,
 	    const char *path, const char *hash);
 

@@ -54,6 +54,7 @@ struct unit {
 	char		*config_id;
 	char		*output;	/* relative path, or NULL */
 	char		 hash[HASH_HEX_SIZE];	/* last generated, "" never */
+	struct gen_file	 written;	/* the output file as we last wrote it */
 	int64_t		 generated_at;	/* ms */
 	struct unit_dep	*deps;
 	size_t		 ndeps;

@@ -240,6 +240,8 @@ apply_one(struct project *p, struct gen_task *t)
 	}
 	project_unit_set_output(p, u, t->output);
 	memcpy(u->hash, t->hash, HASH_HEX_SIZE);
+	if (t->changed)
+		u->written = t->written;
 	u->full = t->full;
 	project_set_state(p, u, UNIT_OK);
 	free(u->error);

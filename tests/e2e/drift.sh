@@ -17,4 +17,21 @@ sync_daemon
 grep -q '"27018"' "$ROOT/out/compose-mongo.yml" || fail "not regenerated"
 grep -q "my local tweak" "$ROOT/out/compose-mongo.yml" && fail "tweak survived"
 ok "regenerated after input change"
+# A hand edit of the same size, in place, of a file the daemon has just
+# written (and is told about by its own rename too): still drift.
+sed -i 's/"port": 5432/"port": 5433/' "$ROOT/data/backends.json"
+sync_daemon
+grep -q '"5433"' "$ROOT/out/compose-postgres.yml" || fail "postgres not regenerated"
+python3 - "$ROOT/out/compose-postgres.yml" <<'PY'
+import sys
+with open(sys.argv[1], "r+") as f:
+    s = f.read()
+    f.seek(0)
+    f.write(s.replace("5433", "5999"))
+PY
+sync_daemon
+[ "$(status drifted)" = 1 ] || fail "same-size edit not seen: $(problems)"
+bodies compose/postgres drift | grep -q '"5999"' ||
+	fail "same-size edit not in history"
+ok "a same-size edit in place is drift"
 stop_daemon
