@@ -19,7 +19,7 @@
 #include "log.h"
 #include "xmalloc.h"
 
-enum wkind { W_GENERATION, W_DEPS, W_CONTENT, W_EVENT, W_CONFIG };
+enum wkind { W_GENERATION, W_DEPS, W_CONTENT, W_EVENT, W_CONFIG, W_CALL };
 
 struct write {
 	enum wkind		 kind;
@@ -28,6 +28,8 @@ struct write {
 	struct store_content	 c;	/* W_CONTENT */
 	struct store_event	 ev;	/* W_EVENT */
 	struct store_config	 cf;	/* W_CONFIG */
+	storeq_call_fn		 fn;	/* W_CALL */
+	void			*arg;
 	struct write		*next;
 };
 
@@ -167,6 +169,16 @@ storeq_config(struct storeq *q, const struct store_config *c)
 	push(q, w);
 }
 
+void
+storeq_call(struct storeq *q, storeq_call_fn fn, void *arg)
+{
+	struct write *w = new_write(W_CALL);
+
+	w->fn = fn;
+	w->arg = arg;
+	push(q, w);
+}
+
 static void
 apply(struct store *s, struct write *w)
 {
@@ -190,6 +202,9 @@ apply(struct store *s, struct write *w)
 		break;
 	case W_CONFIG:
 		rc = store_config_put(s, &w->cf, &cause);
+		break;
+	case W_CALL:
+		w->fn(s, w->arg);
 		break;
 	}
 	if (rc == -1) {
@@ -220,8 +235,10 @@ writer(void *arg)
 			pthread_mutex_unlock(&q->mu);
 			return NULL;
 		}
+		/* A call runs alone, outside the batch's transaction. */
 		batch = q->head;
-		for (w = batch; w->next != NULL && ++n < STOREQ_BATCH;)
+		for (w = batch; w->kind != W_CALL && w->next != NULL &&
+		    w->next->kind != W_CALL && ++n < STOREQ_BATCH;)
 			w = w->next;
 		q->head = w->next;
 		w->next = NULL;
@@ -230,8 +247,9 @@ writer(void *arg)
 		q->busy++;
 		pthread_mutex_unlock(&q->mu);
 
-		bool txn = store_begin(q->s, &cause) == 0;
-		if (!txn) {
+		bool txn = batch->kind != W_CALL &&
+		    store_begin(q->s, &cause) == 0;
+		if (!txn && batch->kind != W_CALL) {
 			log_warnx("store: %s", cause);
 			free(cause);
 			cause = NULL;
