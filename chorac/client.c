@@ -597,21 +597,3 @@ client_set_timeout(struct client *c, unsigned timeout_ms)
 {
 	c->timeout_ms = timeout_ms;
 }
-
-int
-client_connect(const struct cmd_ctx *ctx, struct client **cp)
-{
-	struct client_opts o = {
-		.socket = ctx->socket,
-		.no_spawn = ctx->no_spawn,
-	};
-	struct client_error err;
-	int code;
-
-	if ((*cp = client_open(&o, &err)) != NULL)
-		return CMD_EXIT_OK;
-	fprintf(stderr, "chorac: %s\n", err.message);
-	code = client_exit_code(&err);
-	client_error_clear(&err);
-	return code;
-}

@@ -22,7 +22,6 @@
 
 #include "proto.h"
 
-struct cmd_ctx;
 struct client;
 
 /* How long to wait for a spawned daemon to answer, by default. */
@@ -92,12 +91,5 @@ typedef void	(*client_notify_fn)(const struct proto_notify_def *n,
 int	client_call(struct client *c, enum proto_method m,
 	    const struct proto_enc *params, client_notify_fn fn, void *arg,
 	    struct client_reply *r, struct client_error *err);
-
-/*
- * For commands: open a client from the global options.  Returns
- * CMD_EXIT_OK with *cp set, or prints "chorac: REASON" and returns the
- * exit code to leave with.
- */
-int	client_connect(const struct cmd_ctx *ctx, struct client **cp);
 
 #endif

@@ -85,10 +85,18 @@ config_trees(struct deps *x, const char *id, char **cause)
 	return 0;
 }
 
+/* A direct dependent of a file, found while walking the edges. */
+struct reader {
+	const char	*id;
+	enum store_kind	 kind;		/* how it reads the file */
+	const char	*dep;		/* the edge's child id */
+	const char	*hash;
+};
+
 struct file_walk {
-	struct deps	*x;
+	struct arena	*a;
 	const char	*path;
-	const char	**parents;	/* direct dependents found */
+	struct reader	*v;
 	size_t		 n;
 };
 
@@ -97,31 +105,37 @@ file_edge(void *arg, enum store_kind pk, const char *pid,
     const struct store_dep *d)
 {
 	struct file_walk *fw = arg;
-	struct arena *a = rpc_req_arena(fw->x->req);
+	struct reader *r;
 
 	if (pk != STORE_KIND_CONTENT || d->path == NULL ||
 	    strcmp(d->path, fw->path) != 0)
 		return 0;
-	enc_edge(fw->x, pid, d->kind, d->id, d->path, d->hash, 1);
-	fw->parents = arena_realloc(a, fw->parents, fw->n * sizeof(char *),
-	    (fw->n + 1) * sizeof(char *));
-	fw->parents[fw->n++] = arena_strdup(a, pid);
+	fw->v = arena_realloc(fw->a, fw->v, fw->n * sizeof(*fw->v),
+	    (fw->n + 1) * sizeof(*fw->v));
+	r = &fw->v[fw->n++];
+	r->id = arena_strdup(fw->a, pid);
+	r->kind = d->kind;
+	r->dep = arena_strdup(fw->a, d->id);
+	r->hash = d->hash != NULL ? arena_strdup(fw->a, d->hash) : NULL;
 	return 0;
 }
 
-/* What reads the file path, then what depends on those outputs. */
+/* What reads the file path, each followed by what depends on it. */
 static int
 file_reverse(struct deps *x, const char *path, char **cause)
 {
-	struct file_walk fw = { x, path, NULL, 0 };
+	struct file_walk fw = { rpc_req_arena(x->req), path, NULL, 0 };
 
 	if (store_deps_each(project_store(x->p), x->ws, file_edge, &fw,
 	    cause) == -1)
 		return -1;
-	for (size_t i = 0; i < fw.n; i++)
-		if (tree(x, STORE_KIND_CONTENT, fw.parents[i], true, 1,
+	for (size_t i = 0; i < fw.n; i++) {
+		enc_edge(x, fw.v[i].id, fw.v[i].kind, fw.v[i].dep, path,
+		    fw.v[i].hash, 1);
+		if (tree(x, STORE_KIND_CONTENT, fw.v[i].id, true, 1,
 		    cause) == -1)
 			return -1;
+	}
 	return 0;
 }
 

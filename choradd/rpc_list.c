@@ -224,15 +224,15 @@ rpc_list(struct rpc_req *req, void *arg)
 	wss = project_workspaces(p, &nws);
 	if (strcmp(type, "configs") == 0 || strcmp(type, "collections") == 0) {
 		f.workspace = ws != NULL ? ws : wss[0];
-		rc = list_configs(p, &f, type[1] == 'o' ? "collection" :
-		    NULL, &x, &cause);
+		rc = list_configs(p, &f, strcmp(type, "collections") == 0 ?
+		    "collection" : NULL, &x, &cause);
 	} else
 		for (size_t w = 0; w < nws && rc == 0; w++) {
 			if (ws != NULL && strcmp(ws, wss[w]) != 0)
 				continue;
 			f.workspace = wss[w];
-			rc = list_outputs(p, &f, type[0] == 'a' ? "artifact" :
-			    "content", &x, &cause);
+			rc = list_outputs(p, &f, strcmp(type, "artifacts") ==
+			    0 ? "artifact" : "content", &x, &cause);
 		}
 	if (rc == -1)
 		rpc_fmt_store_error(req, cause);
