@@ -542,7 +542,16 @@ project_keep_drift(struct project *p, struct unit *u, const char *text,
 		.kind = PROJECT_DRIFT, .workspace = p->root->ws[u->ws].name,
 		.id = u->id, .output = u->output,
 	};
+	char h[HASH_HEX_SIZE];
 
+	/* The same edit, seen again as it is overwritten: kept already. */
+	hash_sha256_hex(text, len, h);
+	if (strcmp(h, u->drift_hash) == 0) {
+		project_set_state(p, u, UNIT_DRIFTED);
+		free(q);
+		return;
+	}
+	memcpy(u->drift_hash, h, sizeof(h));
 	log_warnx("%s: drift: %s was edited by hand; its text is kept in "
 	    "history", p->path, u->output != NULL ? u->output : u->id);
 	project_set_state(p, u, UNIT_DRIFTED);

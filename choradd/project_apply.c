@@ -153,7 +153,8 @@ report_render(struct project *p, struct gen_task *t)
 		    PROJECT_GENERATED : PROJECT_UNCHANGED,
 		.workspace = t->gx->ws->name, .id = t->id, .output = t->output,
 		.hash = t->hash, .error = t->error,
-		.drifted = t->drift_text != NULL,
+		.drifted = t->drift_text != NULL || (t->unit != NULL &&
+		    t->unit->state == UNIT_DRIFTED),
 		.missing = t->abs != NULL && !t->disk_exists,
 	};
 
