@@ -167,16 +167,52 @@ cmd_call(struct cmd_ctx *ctx, enum proto_method m, struct proto_enc *e,
 	return code;
 }
 
+/*
+ * Did an earlier element of v say the same (file, line, message)?  One
+ * broken template fails every output it renders; an editor's list wants
+ * the error once.
+ */
+static bool
+cmd_failure_seen(const msgpack_object *v, uint32_t n)
+{
+	static const enum proto_field same[] = {
+		PROTO_F_FILE, PROTO_F_LINE, PROTO_F_MESSAGE, PROTO_F_REASON,
+	};
+	const msgpack_object *x = &v->via.array.ptr[n];
+
+	if (proto_get(x, PROTO_F_FILE) == NULL)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		const msgpack_object *y = &v->via.array.ptr[i];
+		bool eq = true;
+		for (size_t k = 0; k < sizeof(same) / sizeof(same[0]) && eq;
+		    k++) {
+			const msgpack_object *a = proto_get(x, same[k]);
+			const msgpack_object *b = proto_get(y, same[k]);
+			eq = (a == NULL && b == NULL) || (a != NULL && b != NULL &&
+			    msgpack_object_equal(*a, *b));
+		}
+		if (eq)
+			return true;
+	}
+	return false;
+}
+
+void
+cmd_failure_list(struct cmd_ctx *ctx, const msgpack_object *v)
+{
+	if (v == NULL || v->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	for (uint32_t i = 0; i < v->via.array.size; i++)
+		if (!cmd_failure_seen(v, i))
+			ctx->out->failure(&v->via.array.ptr[i]);
+}
+
 void
 cmd_failures(struct cmd_ctx *ctx, const msgpack_object *res,
     enum proto_field f)
 {
-	const msgpack_object *v = proto_get(res, f);
-
-	if (v == NULL || v->type != MSGPACK_OBJECT_ARRAY)
-		return;
-	for (uint32_t i = 0; i < v->via.array.size; i++)
-		ctx->out->failure(&v->via.array.ptr[i]);
+	cmd_failure_list(ctx, proto_get(res, f));
 }
 
 size_t

@@ -99,7 +99,12 @@ void	cmd_generated(struct cmd_ctx *ctx, const msgpack_object *res);
 void	cmd_progress(const struct proto_notify_def *n,
 	    const msgpack_object *params, void *arg);
 
-/* Show each element of an array field as "file:line: error: ..." lines. */
+/*
+ * Show an array of failures (or problems) as "file:line: error: ..."
+ * lines, each distinct error once (one broken template fails every
+ * output it renders); cmd_failures() takes the array field f of res.
+ */
+void	cmd_failure_list(struct cmd_ctx *ctx, const msgpack_object *v);
 void	cmd_failures(struct cmd_ctx *ctx, const msgpack_object *res,
 	    enum proto_field f);
 /* The length of an array field (0 when absent). */

@@ -30,25 +30,30 @@ check_opt(void *arg, int c, char *optarg)
 static void
 check_show(struct cmd_ctx *ctx, const msgpack_object *problems)
 {
-	msgpack_object rest = { .type = MSGPACK_OBJECT_ARRAY };
-	msgpack_object *v;
-	uint32_t n = 0;
+	msgpack_object part[2] = {
+		{ .type = MSGPACK_OBJECT_ARRAY }, { .type = MSGPACK_OBJECT_ARRAY },
+	};
+	msgpack_object *v[2];
+	uint32_t n[2] = { 0, 0 };
 
 	if (problems == NULL || problems->type != MSGPACK_OBJECT_ARRAY)
 		return;
-	v = xcalloc(problems->via.array.size + 1, sizeof(*v));
+	for (int k = 0; k < 2; k++)
+		v[k] = xcalloc(problems->via.array.size + 1, sizeof(*v[k]));
 	for (uint32_t i = 0; i < problems->via.array.size; i++) {
 		const msgpack_object *pr = &problems->via.array.ptr[i];
-		if (proto_str_eq(proto_get(pr, PROTO_F_KIND), "failed"))
-			ctx->out->failure(pr);
-		else
-			v[n++] = *pr;
+		int k = proto_str_eq(proto_get(pr, PROTO_F_KIND), "failed");
+		v[k][n[k]++] = *pr;
 	}
-	rest.via.array.size = n;
-	rest.via.array.ptr = v;
+	for (int k = 0; k < 2; k++) {
+		part[k].via.array.size = n[k];
+		part[k].via.array.ptr = v[k];
+	}
+	cmd_failure_list(ctx, &part[1]);
 	ctx->out->table(check_cols, sizeof(check_cols) / sizeof(check_cols[0]),
-	    &rest);
-	free(v);
+	    &part[0]);
+	free(v[0]);
+	free(v[1]);
 }
 
 static int
