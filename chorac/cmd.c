@@ -198,6 +198,55 @@ cmd_failure_seen(const msgpack_object *v, uint32_t n)
 	return false;
 }
 
+/*
+ * A file the daemon names (relative to the root) as the user's shell
+ * would: relative to the current folder when it lies below it, else
+ * absolute; so that an editor opens it whatever its folder.  Allocated.
+ */
+static char *
+cmd_local_path(const struct cmd_ctx *ctx, const msgpack_object *file)
+{
+	char cwd[PATH_MAX], *name, *abs, *rel;
+
+	name = xmemdup(file->via.str.ptr, file->via.str.size);
+	if (ctx->rootdir == NULL || getcwd(cwd, sizeof(cwd)) == NULL)
+		return name;
+	abs = path_join(ctx->rootdir, name);
+	free(name);
+	if ((rel = path_relative(cwd, abs)) == NULL)
+		return abs;
+	free(abs);
+	return rel;
+}
+
+/* Show failure f with its file as cmd_local_path() gives it. */
+static void
+cmd_failure(struct cmd_ctx *ctx, const msgpack_object *f)
+{
+	const msgpack_object *file = proto_get(f, PROTO_F_FILE);
+	msgpack_object copy = *f;
+	msgpack_object_kv *kv;
+	char *local;
+
+	if (file == NULL || file->type != MSGPACK_OBJECT_STR) {
+		ctx->out->failure(f);
+		return;
+	}
+	local = cmd_local_path(ctx, file);
+	kv = xcalloc(f->via.map.size, sizeof(*kv));
+	for (uint32_t i = 0; i < f->via.map.size; i++) {
+		kv[i] = f->via.map.ptr[i];
+		if (&f->via.map.ptr[i].val == file) {
+			kv[i].val.via.str.ptr = local;
+			kv[i].val.via.str.size = (uint32_t)strlen(local);
+		}
+	}
+	copy.via.map.ptr = kv;
+	ctx->out->failure(&copy);
+	free(kv);
+	free(local);
+}
+
 void
 cmd_failure_list(struct cmd_ctx *ctx, const msgpack_object *v)
 {
@@ -205,7 +254,7 @@ cmd_failure_list(struct cmd_ctx *ctx, const msgpack_object *v)
 		return;
 	for (uint32_t i = 0; i < v->via.array.size; i++)
 		if (!cmd_failure_seen(v, i))
-			ctx->out->failure(&v->via.array.ptr[i]);
+			cmd_failure(ctx, &v->via.array.ptr[i]);
 }
 
 void

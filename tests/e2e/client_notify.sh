@@ -21,7 +21,18 @@ cj notify templates/compose.j2 -- "d['affected'] == 4" "len(d['failed']) == 4" \
 	"sorted(f['id'] for f in d['failed']) == ['compose/mongo', 'compose/mysql', 'compose/postgres', 'compose/redis']" \
 	"all('no_such_filter' in f['message'] and not f['message'].startswith('templates') for f in d['failed'])" \
 	"d['generated'] == []"
-ok "a broken template: file:line: error:, once per distinct error"
+out=$(cd "$ROOT/templates" && "$CHORAC" notify compose.j2) && fail "exit 0"
+printf '%s\n' "$out" | grep -q '^compose.j2:3: error: ' ||
+	fail "not relative to the current folder: $out"
+out=$(cd "$WORK" && "$CHORAC" --root "$ROOT" notify "$ROOT/templates/compose.j2") &&
+	fail "exit 0"
+printf '%s\n' "$out" | grep -q "^root/templates/compose.j2:3: error: " ||
+	fail "not relative to the current folder: $out"
+out=$(cd /usr && "$CHORAC" --root "$ROOT" notify "$ROOT/templates/compose.j2") &&
+	fail "exit 0"
+printf '%s\n' "$out" | grep -q "^$(cd "$ROOT" && pwd -P)/templates/compose.j2:3: error: " ||
+	fail "not absolute outside the current folder: $out"
+ok "a broken template: file:line: error:, once per distinct error, paths as the shell sees them"
 
 # Relative to the current folder, as an editor in a subfolder gives it.
 put templates/compose.j2 'services:
