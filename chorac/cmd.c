@@ -351,3 +351,29 @@ cmd_progress(const struct proto_notify_def *n, const msgpack_object *params,
 	    PROTO_F_TOTAL), id);
 	free(id);
 }
+
+int
+cmd_opt_flag(void *arg, int c, char *optarg)
+{
+	(void)c;
+	(void)optarg;
+	*(bool *)arg = true;
+	return 0;
+}
+
+int
+cmd_opt_string(void *arg, int c, char *optarg)
+{
+	(void)c;
+	*(const char **)arg = optarg;
+	return 0;
+}
+
+void
+cmd_params_ids(struct proto_enc *e, int n, char **argv)
+{
+	if (n <= 0)
+		return;
+	proto_enc_key(e, PROTO_F_IDS);
+	proto_enc_strs(e, (const char *const *)argv, (size_t)n);
+}

@@ -93,6 +93,13 @@ int	cmd_args(const struct cmd_entry *e, int argc, char **argv,
 	    const struct option *opts, int (*fn)(void *, int, char *),
 	    void *arg, int min, int max);
 
+/* cmd_args callbacks for commands with one option: a flag (arg is a
+ * bool *) or a string (arg is a const char **). */
+int	cmd_opt_flag(void *arg, int c, char *optarg);
+int	cmd_opt_string(void *arg, int c, char *optarg);
+/* The ids param from the operands argv[0..n) (nothing when n is 0). */
+void	cmd_params_ids(struct proto_enc *e, int n, char **argv);
+
 /* Show a generate/notify result's outputs, one line each. */
 void	cmd_generated(struct cmd_ctx *ctx, const msgpack_object *res);
 /* A notification handler showing progress on a terminal (arg unused). */

@@ -17,15 +17,6 @@ static const struct out_col check_cols[] = {
 	{ "REASON", PROTO_F_REASON, 0 },
 };
 
-static int
-check_opt(void *arg, int c, char *optarg)
-{
-	if (c != 'w')
-		return -1;
-	*(const char **)arg = optarg;
-	return 0;
-}
-
 /* Failures as file:line: error: lines, the rest as a table. */
 static void
 check_show(struct cmd_ctx *ctx, const msgpack_object *problems)
@@ -70,17 +61,13 @@ check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	bool ok;
 	int first, rc;
 
-	if ((first = cmd_args(&cmd_check_entry, argc, argv, opts, check_opt,
+	if ((first = cmd_args(&cmd_check_entry, argc, argv, opts, cmd_opt_string,
 	    &ws, 0, -1)) == -1)
 		return CMD_EXIT_USAGE;
 	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
 		return rc;
 	cmd_params(ctx, &e);
-	if (first < argc) {
-		proto_enc_key(&e, PROTO_F_IDS);
-		proto_enc_strs(&e, (const char *const *)argv + first,
-		    (size_t)(argc - first));
-	}
+	cmd_params_ids(&e, argc - first, argv + first);
 	if (ws != NULL)
 		proto_enc_kv_str(&e, PROTO_F_WORKSPACE, ws);
 	if ((rc = cmd_call(ctx, PROTO_M_CHECK, &e, NULL, NULL, &r)) != 0)

@@ -7,16 +7,6 @@
 #include "cmd.h"
 
 static int
-gc_opt(void *arg, int c, char *optarg)
-{
-	(void)optarg;
-	if (c != 'n')
-		return -1;
-	*(bool *)arg = true;
-	return 0;
-}
-
-static int
 gc_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -28,7 +18,7 @@ gc_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct proto_enc e;
 	int rc;
 
-	if (cmd_args(&cmd_gc_entry, argc, argv, opts, gc_opt, &dry_run, 0,
+	if (cmd_args(&cmd_gc_entry, argc, argv, opts, cmd_opt_flag, &dry_run, 0,
 	    0) == -1)
 		return CMD_EXIT_USAGE;
 	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)

@@ -51,11 +51,7 @@ generate_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
 		return rc;
 	cmd_params(ctx, &e);
-	if (first < argc) {
-		proto_enc_key(&e, PROTO_F_IDS);
-		proto_enc_strs(&e, (const char *const *)argv + first,
-		    (size_t)(argc - first));
-	}
+	cmd_params_ids(&e, argc - first, argv + first);
 	if (o.force)
 		proto_enc_kv_bool(&e, PROTO_F_FORCE, true);
 	if (o.dry_run)

@@ -8,16 +8,6 @@
 
 #include "cmd.h"
 
-static int
-migrate_opt(void *arg, int c, char *optarg)
-{
-	(void)optarg;
-	if (c != 'n')
-		return -1;
-	*(bool *)arg = true;
-	return 0;
-}
-
 static void
 migrate_skipped(struct cmd_ctx *ctx, const msgpack_object *v)
 {
@@ -46,7 +36,7 @@ migrate_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct proto_enc e;
 	int rc;
 
-	if (cmd_args(&cmd_migrate_entry, argc, argv, opts, migrate_opt,
+	if (cmd_args(&cmd_migrate_entry, argc, argv, opts, cmd_opt_flag,
 	    &dry_run, 0, 0) == -1)
 		return CMD_EXIT_USAGE;
 	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)

@@ -17,16 +17,6 @@
 #include "path.h"
 #include "xmalloc.h"
 
-static int
-notify_opt(void *arg, int c, char *optarg)
-{
-	(void)optarg;
-	if (c != 'n')
-		return -1;
-	*(bool *)arg = true;
-	return 0;
-}
-
 /* path made absolute against the current folder (allocated). */
 static char *
 absolute(const char *path)
@@ -77,7 +67,7 @@ notify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char *first_dir;
 	int first, rc;
 
-	if ((first = cmd_args(&cmd_notify_entry, argc, argv, opts, notify_opt,
+	if ((first = cmd_args(&cmd_notify_entry, argc, argv, opts, cmd_opt_flag,
 	    &no_wait, 1, -1)) == -1)
 		return CMD_EXIT_USAGE;
 	/* The file may be gone (a delete is a change too): its folder. */

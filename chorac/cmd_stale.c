@@ -16,15 +16,6 @@ static const struct out_col stale_cols[] = {
 };
 
 static int
-stale_opt(void *arg, int c, char *optarg)
-{
-	if (c != 'w')
-		return -1;
-	*(const char **)arg = optarg;
-	return 0;
-}
-
-static int
 stale_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -36,7 +27,7 @@ stale_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct proto_enc e;
 	int rc;
 
-	if (cmd_args(&cmd_stale_entry, argc, argv, opts, stale_opt, &ws, 0,
+	if (cmd_args(&cmd_stale_entry, argc, argv, opts, cmd_opt_string, &ws, 0,
 	    0) == -1)
 		return CMD_EXIT_USAGE;
 	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)

@@ -218,17 +218,9 @@ dry_run_answer(struct check_job *j, struct proto_enc *e)
 	for (size_t i = 0; i < j->n; i++) {
 		const struct crec *x = &j->v[i];
 		unchanged += x->kind == PROJECT_UNCHANGED;
-		if (x->kind != PROJECT_GENERATED)
-			continue;
-		proto_enc_map(e);
-		proto_enc_kv_str(e, PROTO_F_ID, x->id);
-		proto_enc_kv_str(e, PROTO_F_WORKSPACE, x->ws);
-		proto_enc_kv_str(e, PROTO_F_PATH, x->output ? x->output : "");
-		proto_enc_kv_str(e, PROTO_F_HASH, x->hash);
-		proto_enc_kv_str(e, PROTO_F_ACTION, "would_write");
-		if (x->drifted)
-			proto_enc_kv_bool(e, PROTO_F_DRIFTED, true);
-		proto_enc_end(e);
+		if (x->kind == PROJECT_GENERATED)
+			rpc_fmt_output(e, x->id, x->ws, x->output, x->hash,
+			    "would_write", x->drifted);
 	}
 	proto_enc_end(e);
 	proto_enc_kv_uint(e, PROTO_F_UNCHANGED, unchanged);

@@ -283,17 +283,9 @@ enc_generated(struct proto_enc *e, const struct collect *c,
 	for (size_t i = 0; i < c->n; i++) {
 		const struct rec *x = &c->v[i];
 		*unchanged += x->kind == PROJECT_UNCHANGED;
-		if (x->kind != PROJECT_GENERATED)
-			continue;
-		proto_enc_map(e);
-		proto_enc_kv_str(e, PROTO_F_ID, x->id);
-		proto_enc_kv_str(e, PROTO_F_WORKSPACE, x->ws);
-		proto_enc_kv_str(e, PROTO_F_PATH, x->output ? x->output : "");
-		proto_enc_kv_str(e, PROTO_F_HASH, x->hash);
-		proto_enc_kv_str(e, PROTO_F_ACTION, "written");
-		if (x->drifted)
-			proto_enc_kv_bool(e, PROTO_F_DRIFTED, true);
-		proto_enc_end(e);
+		if (x->kind == PROJECT_GENERATED)
+			rpc_fmt_output(e, x->id, x->ws, x->output, x->hash,
+			    "written", x->drifted);
 	}
 	proto_enc_end(e);
 }
@@ -350,6 +342,15 @@ collect_answer(struct collect *c)
 }
 
 static void
+collect_free(struct collect *c)
+{
+	arena_free(c->a);
+	free(c->v);
+	free(c->root);
+	free(c);
+}
+
+static void
 collect_done(void *arg)
 {
 	struct collect *c = arg;
@@ -357,10 +358,7 @@ collect_done(void *arg)
 	if (c->req != NULL)
 		collect_answer(c);
 	TAILQ_REMOVE(&c->f->collects, c, entry);
-	arena_free(c->a);
-	free(c->v);
-	free(c->root);
-	free(c);
+	collect_free(c);
 }
 
 static void
@@ -416,10 +414,7 @@ rpc_feed_free(struct rpc_feed *f)
 		if (c->req != NULL)
 			rpc_reply_error(c->req, PROTO_E_CANCELLED, "the daemon "
 			    "is stopping", NULL, 0);
-		arena_free(c->a);
-		free(c->v);
-		free(c->root);
-		free(c);
+		collect_free(c);
 	}
 	free(f);
 }

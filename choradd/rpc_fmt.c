@@ -108,6 +108,21 @@ rpc_fmt_failure(struct proto_enc *e, const char *id, const char *ws,
 	proto_enc_end(e);
 }
 
+void
+rpc_fmt_output(struct proto_enc *e, const char *id, const char *ws,
+    const char *path, const char *hash, const char *action, bool drifted)
+{
+	proto_enc_map(e);
+	proto_enc_kv_str(e, PROTO_F_ID, id);
+	proto_enc_kv_str(e, PROTO_F_WORKSPACE, ws);
+	proto_enc_kv_str(e, PROTO_F_PATH, path != NULL ? path : "");
+	proto_enc_kv_str(e, PROTO_F_HASH, hash);
+	proto_enc_kv_str(e, PROTO_F_ACTION, action);
+	if (drifted)
+		proto_enc_kv_bool(e, PROTO_F_DRIFTED, true);
+	proto_enc_end(e);
+}
+
 bool
 rpc_fmt_id_match(const char *id, const char *out)
 {

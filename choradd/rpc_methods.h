@@ -114,9 +114,8 @@ void	rpc_check_start(struct rpc_daemon *d, struct rpc_req *req,
 	    const struct project *p, const char *const *ids, size_t nids,
 	    const char *ws, bool dry_run);
 
-/* One root's record (status, roots). */
-void	rpc_status_root(struct proto_enc *e, struct rpc_daemon *d,
-	    struct project *p);
+/* The key roots and every root's record (status, roots). */
+void	rpc_status_roots(struct proto_enc *e, struct rpc_daemon *d);
 
 /* ---- formatting shared by handlers (rpc_fmt.c) ------------------------- */
 
@@ -139,6 +138,13 @@ void	rpc_fmt_error_fields(struct proto_enc *e, const char *error);
 /* A failure record: id, workspace (or NULL) and the error's fields. */
 void	rpc_fmt_failure(struct proto_enc *e, const char *id, const char *ws,
 	    const char *error);
+/*
+ * An output record (generate, notify): path "" for an output kept in the
+ * store only; action "written" or "would_write".
+ */
+void	rpc_fmt_output(struct proto_enc *e, const char *id, const char *ws,
+	    const char *path, const char *hash, const char *action,
+	    bool drifted);
 /* Does id name out (the id itself, its config's, or "<id>/...")? */
 bool	rpc_fmt_id_match(const char *id, const char *out);
 /* Key f and the JSON text as msgpack; nothing when text is NULL or bad. */

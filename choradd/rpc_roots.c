@@ -191,11 +191,7 @@ roots_answer(struct rpc_req *req, struct rpc_daemon *d)
 
 	proto_enc_init(&e);
 	proto_enc_map(&e);
-	proto_enc_key(&e, PROTO_F_ROOTS);
-	proto_enc_array(&e);
-	for (size_t i = 0; i < d->nprojects; i++)
-		rpc_status_root(&e, d, d->projects[i]);
-	proto_enc_end(&e);
+	rpc_status_roots(&e, d);
 	proto_enc_end(&e);
 	rpc_reply(req, &e);
 	proto_enc_free(&e);

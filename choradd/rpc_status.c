@@ -12,8 +12,8 @@
 #include "rpc_methods.h"
 #include "scheduler.h"
 
-void
-rpc_status_root(struct proto_enc *e, struct rpc_daemon *d, struct project *p)
+static void
+status_root(struct proto_enc *e, struct rpc_daemon *d, struct project *p)
 {
 	struct project_stats st;
 	const char *const *ws;
@@ -43,6 +43,16 @@ rpc_status_root(struct proto_enc *e, struct rpc_daemon *d, struct project *p)
 }
 
 void
+rpc_status_roots(struct proto_enc *e, struct rpc_daemon *d)
+{
+	proto_enc_key(e, PROTO_F_ROOTS);
+	proto_enc_array(e);
+	for (size_t i = 0; i < d->nprojects; i++)
+		status_root(e, d, d->projects[i]);
+	proto_enc_end(e);
+}
+
+void
 rpc_status(struct rpc_req *req, void *arg)
 {
 	struct rpc_daemon *d = arg;
@@ -60,11 +70,7 @@ rpc_status(struct rpc_req *req, void *arg)
 	    d->started));
 	proto_enc_kv_uint(&e, PROTO_F_CONNECTIONS,
 	    rpc_server_connections(d->server));
-	proto_enc_key(&e, PROTO_F_ROOTS);
-	proto_enc_array(&e);
-	for (size_t i = 0; i < d->nprojects; i++)
-		rpc_status_root(&e, d, d->projects[i]);
-	proto_enc_end(&e);
+	rpc_status_roots(&e, d);
 	proto_enc_end(&e);
 	rpc_reply(req, &e);
 	proto_enc_free(&e);
