@@ -57,6 +57,9 @@ struct client_opts {
 	unsigned	 timeout_ms;	/* per call; 0: wait forever */
 	unsigned	 spawn_timeout_ms;	/* 0: CLIENT_SPAWN_TIMEOUT_MS */
 	const char	*name;		/* sent in hello; NULL: "chorac VER" */
+	/* Send hello without waiting: its answer is read (and a failure
+	 * reported) by the first client_call, one round trip fewer. */
+	bool		 pipeline_hello;
 };
 
 /*

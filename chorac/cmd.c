@@ -130,6 +130,7 @@ cmd_connect(struct cmd_ctx *ctx)
 		.socket = ctx->socket,
 		.no_spawn = ctx->no_spawn,
 		.timeout_ms = ctx->timeout_ms,
+		.pipeline_hello = true,
 	};
 	struct client_error err;
 	int code;
@@ -189,8 +190,8 @@ cmd_failure_seen(const msgpack_object *v, uint32_t n)
 		    k++) {
 			const msgpack_object *a = proto_get(x, same[k]);
 			const msgpack_object *b = proto_get(y, same[k]);
-			eq = (a == NULL && b == NULL) || (a != NULL && b != NULL &&
-			    msgpack_object_equal(*a, *b));
+			eq = a == NULL ? b == NULL : b != NULL &&
+			    msgpack_object_equal(*a, *b);
 		}
 		if (eq)
 			return true;

@@ -26,7 +26,7 @@
 /* Exit codes, SPEC section 7. */
 enum cmd_exit {
 	CMD_EXIT_OK = 0,
-	CMD_EXIT_FAIL = 1,		/* it failed, or a check found problems */
+	CMD_EXIT_FAIL = 1,		/* failed, or a check found problems */
 	CMD_EXIT_USAGE = 2,
 	CMD_EXIT_UNREACHABLE = 3,	/* no daemon answers */
 	CMD_EXIT_NOROOT = 4,		/* not inside a project root */
@@ -34,12 +34,12 @@ enum cmd_exit {
 
 /* Global options, and what commands share. */
 struct cmd_ctx {
-	const char	*socket;	/* --socket, or NULL for the default */
-	const char	*root;		/* --root, or NULL: found from cwd */
+	const char	*socket;	/* --socket; NULL: the default */
+	const char	*root;		/* --root; NULL: found from cwd */
 	bool		 json;		/* --json */
-	bool		 no_spawn;	/* --no-spawn or CHORA_NO_SPAWN=1 */
+	bool		 no_spawn;	/* --no-spawn, CHORA_NO_SPAWN=1 */
 	const struct out_ops *out;	/* the output backend */
-	char		*rootdir;	/* the root found (cmd_find_root) */
+	char		*rootdir;	/* found by cmd_find_root */
 	struct client	*client;	/* connected on the first call */
 	unsigned	 timeout_ms;	/* per call; 0: none */
 };
@@ -47,7 +47,7 @@ struct cmd_ctx {
 struct cmd_entry {
 	const char	*name;
 	const char	*usage;		/* arguments after the name */
-	const char	*help;		/* what it does, one paragraph */
+	const char	*help;		/* what it does: a paragraph */
 	int		(*exec)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 

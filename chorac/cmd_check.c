@@ -22,7 +22,8 @@ static void
 check_show(struct cmd_ctx *ctx, const msgpack_object *problems)
 {
 	msgpack_object part[2] = {
-		{ .type = MSGPACK_OBJECT_ARRAY }, { .type = MSGPACK_OBJECT_ARRAY },
+		{ .type = MSGPACK_OBJECT_ARRAY },
+		{ .type = MSGPACK_OBJECT_ARRAY },
 	};
 	msgpack_object *v[2];
 	uint32_t n[2] = { 0, 0 };
@@ -61,8 +62,8 @@ check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	bool ok;
 	int first, rc;
 
-	if ((first = cmd_args(&cmd_check_entry, argc, argv, opts, cmd_opt_string,
-	    &ws, 0, -1)) == -1)
+	if ((first = cmd_args(&cmd_check_entry, argc, argv, opts,
+	    cmd_opt_string, &ws, 0, -1)) == -1)
 		return CMD_EXIT_USAGE;
 	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
 		return rc;

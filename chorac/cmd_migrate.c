@@ -16,8 +16,8 @@ migrate_skipped(struct cmd_ctx *ctx, const msgpack_object *v)
 		char *id = out_value(&v->via.array.ptr[i], PROTO_F_ID);
 		char *file = out_value(&v->via.array.ptr[i], PROTO_F_FILE);
 		char *why = out_value(&v->via.array.ptr[i], PROTO_F_MESSAGE);
-		out_linef(ctx->out, "skipped %s%s%s: %s", id, file[0] ? " " : "",
-		    file, why);
+		out_linef(ctx->out, "skipped %s%s%s: %s", id,
+		    file[0] ? " " : "", file, why);
 		free(id);
 		free(file);
 		free(why);

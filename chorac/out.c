@@ -151,7 +151,8 @@ out_to_json(const msgpack_object *o)
 	case MSGPACK_OBJECT_ARRAY:
 		v = json_array();
 		for (uint32_t i = 0; i < o->via.array.size; i++)
-			json_array_append_new(v, out_to_json(&o->via.array.ptr[i]));
+			json_array_append_new(v,
+			    out_to_json(&o->via.array.ptr[i]));
 		return v;
 	case MSGPACK_OBJECT_MAP:
 		v = json_object();

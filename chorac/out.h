@@ -63,7 +63,8 @@ void	out_errorf(const struct out_ops *out, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 /* A remark for a person: to stderr, only when it is a terminal. */
-void	out_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	out_note(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
 
 /*
  * "done/total id" on stderr, rewritten in place, when stderr is a
