@@ -77,5 +77,20 @@ print("  python peer / chorac: %.1fx; python startup / chorac: %.1fx" %
       (m[1] / m[0], m[2] / m[0]))
 PY
 cd - >/dev/null
-echo "rpc_bench against choradd's status (idle, then 64 clients x 1,000):"
-"$build/bench/rpc_bench" --socket "$sock"
+for i in $(seq "$rounds"); do
+	"$build/bench/rpc_bench" --socket "$sock" --json >>"$tmp/rpc.json"
+done
+"$py" - "$tmp/rpc.json" "$rounds" <<'PY'
+import json, statistics, sys
+runs = [json.loads(l) for l in open(sys.argv[1])]
+errors = sum(r[p]["errors"] for r in runs for p in ("idle", "concurrent"))
+print("rpc_bench against choradd's status, median of %s rounds "
+      "(idle: 20,000 sequential; concurrent: 64 clients x 1,000); "
+      "errors: %d" % (sys.argv[2], errors))
+for phase in ("idle", "concurrent"):
+    m = {k: statistics.median(r[phase][k] for r in runs)
+         for k in ("p50_us", "p99_us", "rps")}
+    print("  %-10s p50 %8.1f us  p99 %8.1f us  %8.0f req/s" % (
+        phase, m["p50_us"], m["p99_us"], m["rps"]))
+sys.exit(1 if errors else 0)
+PY
