@@ -69,9 +69,17 @@ ok "drift: reported, dry run, generate rewrites it, history keeps the edit"
 
 cj generate compose --force -- "d['generated'] == []" "d['unchanged'] == 4" \
 	"d['failed'] == []"
+# Progress on a terminal only: script(1) gives chorac one.
+(cd "$ROOT" && script -qec "$CHORAC generate --force" /dev/null) > "$WORK/tty" ||
+	fail "generate on a terminal"
+grep -q "$(printf '\r')"'.*[0-9]*/[0-9]* ' "$WORK/tty" || fail "no progress on a terminal: $(cat -A "$WORK/tty")"
+(cd "$ROOT" && "$CHORAC" generate --force) > "$WORK/out" 2> "$WORK/err" ||
+	fail "generate piped"
+[ ! -s "$WORK/err" ] || fail "progress when piped: $(cat -A "$WORK/err")"
+grep -q '^0 written, 6 unchanged, 0 failed$' "$WORK/out" || fail "generate text: $(cat "$WORK/out")"
 cj generate nope -- "d['error']['name'] == 'not_found'" "'nope' in d['error']['message']"
 cj generate --workspace nope -- "d['error']['name'] == 'not_found'"
-ok "generate by id, --force, unknown ids and workspaces"
+ok "generate by id, --force, unknown ids and workspaces; progress on a terminal"
 
 cj list content -- "d['total'] == 5" \
 	"sorted(i['id'] for i in d['items']) == ['compose/mongo', 'compose/mysql', 'compose/postgres', 'compose/redis', 'intro']" \
@@ -150,6 +158,25 @@ printf 'old\n' > "$ROOT/ephemeral/ghost/20250102T030405Z.md"
 cj migrate -- "d['configs'] == 3" "d['imported'] == 0" \
 	"sorted(s['id'] for s in d['skipped']) == ['ghost', 'intro']" \
 	"'no config' in [s for s in d['skipped'] if s['id'] == 'ghost'][0]['message']"
-cj roots -- "[r['root'] for r in d['roots']] == ['$R']" "d['roots'][0]['outputs'] == 6"
-ok "migrate and roots"
+# A legacy history for an output the store has none of (its template
+# fails, so it was never generated): imported on demand, oldest first,
+# with its timestamps; the files stay.
+put configs/legacy.json '{"id": "legacy", "type": "content", "template": "templates/legacy.j2"}'
+put templates/legacy.j2 '{{ undefined_here }}'
+c wait >/dev/null || true
+mkdir -p "$ROOT/ephemeral/legacy"
+printf 'first\n' > "$ROOT/ephemeral/legacy/20250102T030405Z.md"
+printf 'second\n' > "$ROOT/ephemeral/legacy/20250203T040506Z.md"
+printf '{}' > "$ROOT/ephemeral/legacy/20250203T040506Z.md.meta.json"
+cj migrate --dry-run -- "d['configs'] == 4" "d['imported'] == 2"
+cj history legacy -- "[v['source'] for v in d['versions']] == ['config']"
+cj migrate -- "d['imported'] == 2" \
+	"sorted(s['id'] for s in d['skipped']) == ['ghost', 'intro']"
+cj history legacy -- "[v['source'] for v in d['versions']] == ['imported', 'imported']" \
+	"[v['time'] for v in d['versions']] == ['2025-02-03T04:05:06Z', '2025-01-02T03:04:05Z']"
+c show legacy --version 1 | grep -qx first || fail "imported text"
+[ -f "$ROOT/ephemeral/legacy/20250102T030405Z.md" ] || fail "migrate touched the files"
+cj migrate -- "d['imported'] == 0" "'legacy' in [s['id'] for s in d['skipped']]"
+cj roots -- "[r['root'] for r in d['roots']] == ['$R']" "d['roots'][0]['outputs'] == 7"
+ok "migrate (dry run, import, idempotent) and roots"
 stop_daemon
