@@ -22,7 +22,10 @@ static int
 render_fail(struct cmd_ctx *ctx, const struct tmpl_error *err)
 {
 	struct client_error ce = {
-		.status = CLIENT_OK, .message = err->message, .file = err->file,
+		.status = CLIENT_OK,
+		.message = err->message != NULL ? err->message :
+		    "unknown error",
+		.file = err->file != NULL ? err->file : "<template>",
 		.line = err->line > 0 ? (unsigned)err->line : 0,
 	};
 

@@ -110,8 +110,10 @@ text_failure(const msgpack_object *f)
 	char *msg = out_value(f, proto_get(f, PROTO_F_MESSAGE) != NULL ?
 	    PROTO_F_MESSAGE : PROTO_F_REASON);
 
-	if (file[0] != '\0')
-		printf("%s:%s: error: %s\n", file, line[0] ? line : "1", msg);
+	if (file[0] != '\0' && line[0] != '\0')
+		printf("%s:%s: error: %s\n", file, line, msg);
+	else if (file[0] != '\0')
+		printf("%s: error: %s\n", file, msg);
 	else
 		printf("%s: error: %s\n", id[0] ? id : "chora", msg);
 	free(file);
@@ -147,9 +149,11 @@ static void
 text_error(const struct client_error *err)
 {
 	fflush(stdout);
-	if (err->file != NULL)
-		fprintf(stderr, "%s:%u: error: %s\n", err->file,
-		    err->line ? err->line : 1, err->message);
+	if (err->file != NULL && err->line > 0)
+		fprintf(stderr, "%s:%u: error: %s\n", err->file, err->line,
+		    err->message);
+	else if (err->file != NULL)
+		fprintf(stderr, "%s: error: %s\n", err->file, err->message);
 	else
 		fprintf(stderr, "chorac: %s\n", err->message);
 }
