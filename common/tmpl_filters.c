@@ -150,8 +150,12 @@ jinja_title(const char *s, size_t n, struct buf *b)
 			i += adv;
 		if (sep)
 			buf_add(b, s + start, i - start);
-		else
-			str_capitalize(s + start, i - start, b);
+		else {
+			/* item[0].upper() + item[1:].lower(): upper, not title */
+			utf8_decode(s + start, i - start, &adv);
+			str_upper(s + start, adv, b);
+			str_lower(s + start + adv, i - start - adv, b);
+		}
 	}
 }
 
