@@ -3,6 +3,7 @@
  */
 #include "fileio.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -197,4 +198,46 @@ bool
 fileio_is_tmp(const char *name)
 {
 	return strncmp(name, FILEIO_TMP_PREFIX, strlen(FILEIO_TMP_PREFIX)) == 0;
+}
+
+static int
+fileio_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **
+fileio_listdir(const char *dir, bool hidden, size_t *n)
+{
+	struct dirent *de;
+	char **v = xcalloc(1, sizeof(char *));
+	DIR *d;
+
+	*n = 0;
+	if ((d = opendir(dir)) == NULL) {
+		free(v);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *name = de->d_name;
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+		    (!hidden && name[0] == '.'))
+			continue;
+		v = xreallocarray(v, *n + 2, sizeof(char *));
+		v[(*n)++] = xstrdup(name);
+	}
+	closedir(d);
+	v[*n] = NULL;
+	qsort(v, *n, sizeof(char *), fileio_name_cmp);
+	return v;
+}
+
+void
+fileio_listdir_free(char **names)
+{
+	if (names == NULL)
+		return;
+	for (char **p = names; *p != NULL; p++)
+		free(*p);
+	free(names);
 }

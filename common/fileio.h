@@ -37,6 +37,14 @@ int	fileio_fsync_dir(const char *dir);
 /* mkdir -p; 0 or -1 with errno. */
 int	fileio_mkdirs(const char *path, mode_t mode);
 
+/*
+ * The names in folder dir, sorted, without "." and ".." (and without any
+ * name starting with '.' when !hidden): a NULL-terminated array the
+ * caller frees with fileio_listdir_free(); *n its length.  NULL with
+ * errno set when the folder cannot be read.
+ */
+char	**fileio_listdir(const char *dir, bool hidden, size_t *n);
+void	  fileio_listdir_free(char **names);
 /* Is this file name (not path) one of our temporary files? */
 bool	fileio_is_tmp(const char *name);
 

@@ -284,3 +284,50 @@ Test(fileio, mkdirs_and_read_errors)
 	free(rm);
 	free(root);
 }
+
+Test(buf, detach_empty_is_a_string)
+{
+	struct buf b = BUF_INIT;
+	size_t n = 99;
+	char *s;
+
+	/* Poison the allocator's next block so garbage would show. */
+	free(memset(xmalloc(64), 'x', 64));
+	s = buf_detach(&b, &n);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(s[0], '\0');
+	free(s);
+}
+
+Test(fileio, listdir_sorted)
+{
+	char *root = make_tmpdir(), **v;
+	const char *names[] = { "b", "a", ".hidden", "c.txt" };
+	size_t n;
+
+	for (size_t i = 0; i < 4; i++) {
+		char *p = path_join(root, names[i]), *cause = NULL;
+		cr_assert_eq(fileio_write_atomic(p, "x", 1, false, 0644, &cause),
+		    0);
+		free(p);
+	}
+	v = fileio_listdir(root, false, &n);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(v[0], "a");
+	cr_assert_str_eq(v[1], "b");
+	cr_assert_str_eq(v[2], "c.txt");
+	cr_assert_null(v[3]);
+	fileio_listdir_free(v);
+	v = fileio_listdir(root, true, &n);
+	cr_assert_eq(n, 4);
+	cr_assert_str_eq(v[0], ".hidden");
+	fileio_listdir_free(v);
+	char *none = path_join(root, "none");
+	cr_assert_null(fileio_listdir(none, true, &n));
+	cr_assert_eq(errno, ENOENT);
+	free(none);
+	char *rm = xprintf("rm -rf '%s'", root);
+	cr_assert_eq(system(rm), 0);
+	free(rm);
+	free(root);
+}

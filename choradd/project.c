@@ -1,0 +1,736 @@
+/*
+ * project — see project.h.  This file holds units, configs, the store
+ * at start, opening and the small accessors; planning is in
+ * project_plan.c, applying results in project_apply.c, the
+ * chora-compose history import in project_legacy.c.
+ *
+ * Units are found by "workspace \x1f content id" and by output path.  For
+ * a config with `foreach`, each workspace keeps an array of units parallel
+ * to the dataset's items, spliced exactly as the dataset's index is, so an
+ * edit to one item names the one unit (or the new item) to render without
+ * looking at the others.  When that correspondence is lost (start, a
+ * reload, an edit outside the collection) items are matched to units by
+ * the hash of the item each was rendered from, and what no item claims is
+ * a candidate for removal at the end of the pass.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "fileio.h"
+#include "log.h"
+#include "path.h"
+#include "project_int.h"
+#include "xmalloc.h"
+
+/* Remember u has pass flags to reset (the pass end visits only these). */
+void
+project_flag(struct project *p, struct unit *u)
+{
+	if (u->touched)
+		return;
+	u->touched = true;
+	p->touched = xreallocarray(p->touched, p->ntouched + 1,
+	    sizeof(*p->touched));
+	p->touched[p->ntouched++] = u;
+}
+
+/* Change u's state, keeping the problem counters. */
+void
+project_set_state(struct project *p, struct unit *u, enum unit_state st)
+{
+	p->nfailed -= u->state == UNIT_FAILED;
+	p->ndrifted -= u->state == UNIT_DRIFTED;
+	u->state = st;
+	p->nfailed += st == UNIT_FAILED;
+	p->ndrifted += st == UNIT_DRIFTED;
+}
+
+char *
+project_unit_key(size_t ws, const char *id)
+{
+	return xprintf("%zu\x1f%s", ws, id);
+}
+
+struct unit *
+project_unit_get(struct project *p, size_t ws, const char *id)
+{
+	char *k = project_unit_key(ws, id);
+	struct unit *u = strmap_get(p->units, k);
+
+	free(k);
+	return u;
+}
+
+void
+project_unit_set_deps(struct unit *u, struct gen_dep *deps, size_t n)
+{
+	for (size_t i = 0; i < u->ndeps; i++) {
+		free(u->deps[i].id);
+		free(u->deps[i].path);
+	}
+	free(u->deps);
+	u->deps = deps;
+	u->ndeps = n;
+}
+
+static void
+unit_free(struct unit *u)
+{
+	project_unit_set_deps(u, NULL, 0);
+	free(u->id);
+	free(u->config_id);
+	free(u->output);
+	free(u->error);
+	free(u->text);
+	free(u);
+}
+
+struct unit *
+project_unit_new(struct project *p, size_t ws, const char *id,
+    const char *cfgid)
+{
+	struct unit *u = xcalloc(1, sizeof(*u));
+	char *k = project_unit_key(ws, id);
+
+	u->id = xstrdup(id);
+	u->ws = ws;
+	u->config_id = xstrdup(cfgid);
+	u->state = UNIT_STALE;
+	strmap_set(p->units, k, u);
+	free(k);
+	return u;
+}
+
+void
+project_unit_set_output(struct project *p, struct unit *u, const char *output)
+{
+	if (u->output != NULL && strmap_get(p->by_output, u->output) == u)
+		strmap_del(p->by_output, u->output);
+	free(u->output);
+	u->output = output != NULL ? xstrdup(output) : NULL;
+	if (output != NULL)
+		strmap_set(p->by_output, output, u);
+}
+
+void
+project_unit_graph(struct project *p, struct unit *u, const struct config *c)
+{
+	const char **paths = xcalloc(u->ndeps + 2, sizeof(char *));
+	size_t n = 0;
+
+	for (size_t i = 0; i < u->ndeps; i++)
+		if (u->deps[i].path != NULL)
+			paths[n++] = u->deps[i].path;
+	if (c != NULL)
+		paths[n++] = c->file;
+	graph_set_deps(p->graph, u, paths, n);
+	free(paths);
+}
+
+void
+project_unit_drop(struct project *p, struct unit *u)
+{
+	char *k = project_unit_key(u->ws, u->id);
+
+	project_set_state(p, u, UNIT_STALE);
+	for (size_t i = 0; u->touched && i < p->ntouched; i++)
+		if (p->touched[i] == u)
+			p->touched[i] = p->touched[--p->ntouched];
+	project_unit_set_output(p, u, NULL);
+	graph_drop(p->graph, u);
+	strmap_del(p->units, k);
+	free(k);
+	for (size_t i = 0; i < p->ncs; i++) {
+		struct cstate *cs = &p->cs[i];
+		if (cs->by_elem == NULL || u->ws >= p->root->nws)
+			continue;
+		for (size_t e = 0; e < cs->nelems; e++)
+			if (cs->by_elem[u->ws][e] == u)
+				cs->by_elem[u->ws][e] = NULL;
+	}
+	unit_free(u);
+}
+
+void
+project_add_error(struct project *p, char *msg)
+{
+	p->errors = xreallocarray(p->errors, p->nerrors + 1, sizeof(char *));
+	p->errors[p->nerrors++] = msg;
+	log_warnx("%s", msg);
+}
+
+/* ---- configs -------------------------------------------------------- */
+
+static tmpl_env *
+env_for(struct project *p, const struct tmpl_options *opt)
+{
+	struct tmpl_loader l = loader_tmpl(p->loader);
+
+	for (size_t i = 0; i < p->nenvs; i++)
+		if (memcmp(&p->envs[i].opt, opt, sizeof(*opt)) == 0)
+			return p->envs[i].env;
+	p->envs = xreallocarray(p->envs, p->nenvs + 1, sizeof(*p->envs));
+	p->envs[p->nenvs].opt = *opt;
+	p->envs[p->nenvs].env = tmpl_env_new_loader(opt, &l);
+	return p->envs[p->nenvs++].env;
+}
+
+static tmpl_data *
+parse_json(const char *text, const char *name)
+{
+	struct tmpl_error err = { 0 };
+	tmpl_data *d = tmpl_data_parse(text, strlen(text), name, &err);
+
+	if (d == NULL) {
+		char *m = tmpl_error_format(&err);
+		log_warnx("%s", m);
+		free(m);
+		tmpl_error_clear(&err);
+		d = tmpl_data_parse("{}", 2, name, &err);
+	}
+	return d;
+}
+
+static void
+cstate_clear(struct project *p, struct cstate *cs)
+{
+	for (size_t w = 0; cs->gx != NULL && w < p->root->nws; w++)
+		free(cs->gx[w].foreach_root);
+	free(cs->gx);
+	for (size_t w = 0; cs->by_elem != NULL && w < p->root->nws; w++)
+		free(cs->by_elem[w]);
+	free(cs->by_elem);
+	data_free(cs->ds);
+	free(cs->data_error);
+	tmpl_data_free(cs->json);
+	free(cs->todo);
+	memset(cs, 0, sizeof(*cs));
+}
+
+/* The fingerprint of everything about a config a workspace renders it
+ * with: its text, the workspace's vars and folder, the engine options. */
+static void
+config_hash(const struct config *c, const struct workspace *ws,
+    char out[HASH_HEX_SIZE])
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%s\n%s\n%s\n%d%d%d%d", c->canonical, ws->vars,
+	    ws->output_dir, c->jinja.trim_blocks, c->jinja.lstrip_blocks,
+	    c->jinja.keep_trailing_newline, (int)c->jinja.undefined);
+	hash_sha256_hex(b.data, b.len, out);
+	buf_free(&b);
+}
+
+static void
+setup_datasets(struct project *p, struct cstate *cs)
+{
+	struct config *c = cs->cfg;
+	char *cause = NULL;
+
+	if (c->type == CONFIG_COLLECTION)
+		return;
+	if (c->data_kind != DATA_NONE || c->foreach != NULL ||
+	    c->engine == ENGINE_FILL) {
+		if ((cs->ds = data_open(p->path, c, &cause)) == NULL) {
+			cs->data_error = cause;
+			log_warnx("%s", cause);
+		}
+	}
+	if (cs->ds != NULL && c->foreach != NULL && !cs->ds->doc->has_coll)
+		cs->data_error = xprintf("%s:1: error: foreach '%s' names no "
+		    "list or object in the data", c->file, c->foreach);
+	if (c->foreach != NULL) {
+		cs->by_elem = xcalloc(p->root->nws, sizeof(*cs->by_elem));
+		cs->nelems = cs->ds != NULL ? cs->ds->doc->nelems : 0;
+		for (size_t w = 0; w < p->root->nws; w++)
+			cs->by_elem[w] = xcalloc(cs->nelems + 1,
+			    sizeof(struct unit *));
+	}
+	cs->expand = true;
+}
+
+static int
+level_of(struct project *p, struct config *c)
+{
+	for (size_t i = 0; i < p->ncs; i++)
+		if (p->cs[i].cfg == c)
+			return p->cs[i].level;
+	return -1;
+}
+
+/* Build the per-config state of the current root. */
+void
+project_setup_configs(struct project *p)
+{
+	struct root *r = p->root;
+	struct config **order;
+	char **errs = NULL;
+	size_t nerrs = 0, n;
+
+	for (size_t i = 0; i < r->nerrors; i++)
+		project_add_error(p, xstrdup(r->errors[i]));
+	p->ncs = r->nconfigs;
+	p->cs = xcalloc(p->ncs + 1, sizeof(*p->cs));
+	p->vars = xcalloc(r->nws, sizeof(*p->vars));
+	p->wsnames = xcalloc(r->nws + 1, sizeof(char *));
+	for (size_t w = 0; w < r->nws; w++) {
+		p->vars[w] = parse_json(r->ws[w].vars, ROOT_MANIFEST);
+		p->wsnames[w] = r->ws[w].name;
+	}
+	for (size_t i = 0; i < p->ncs; i++) {
+		p->cs[i].cfg = r->configs[i];
+		p->cs[i].level = -1;
+	}
+	n = graph_order(r, &order, &errs, &nerrs);
+	for (size_t i = 0; i < nerrs; i++)
+		project_add_error(p, errs[i]);
+	free(errs);
+	p->nlevels = 0;
+	for (size_t k = 0; k < n; k++) {
+		struct config *c = order[k];
+		int lv = 0;
+		for (size_t j = 0; j < c->nparts; j++) {
+			char *id = graph_part_config(c->parts[j]);
+			struct config *pc = root_config(r, id);
+			if (pc != NULL && level_of(p, pc) + 1 > lv)
+				lv = level_of(p, pc) + 1;
+			for (size_t i = 0; pc != NULL && i < p->ncs; i++)
+				if (p->cs[i].cfg == pc)
+					p->cs[i].is_part = true;
+			free(id);
+		}
+		for (size_t i = 0; i < p->ncs; i++)
+			if (p->cs[i].cfg == c)
+				p->cs[i].level = c->type == CONFIG_COLLECTION ?
+				    -1 : lv;
+		if ((size_t)lv + 1 > p->nlevels)
+			p->nlevels = (size_t)lv + 1;
+	}
+	free(order);
+	for (size_t i = 0; i < p->ncs; i++) {
+		struct cstate *cs = &p->cs[i];
+		struct config *c = cs->cfg;
+		if (cs->level < 0)
+			continue;
+		cs->json = parse_json(c->canonical, c->file);
+		setup_datasets(p, cs);
+		cs->gx = xcalloc(r->nws, sizeof(*cs->gx));
+		for (size_t w = 0; w < r->nws; w++) {
+			struct gen_ctx *gx = &cs->gx[w];
+			gx->root = p->path;
+			gx->env = env_for(p, &c->jinja);
+			gx->loader = p->loader;
+			gx->ds = cs->ds;
+			gx->cfg = c;
+			gx->ws = &r->ws[w];
+			gx->vars = tmpl_data_root(p->vars[w]);
+			gx->config = tmpl_data_root(cs->json);
+			gx->fsync = r->fsync;
+			config_hash(c, &r->ws[w], gx->cfg_hash);
+			if (c->foreach != NULL && strcmp(c->foreach, ".") != 0)
+				gx->foreach_root = xstrndup(c->foreach,
+				    strcspn(c->foreach, "."));
+		}
+	}
+}
+
+void
+project_teardown_configs(struct project *p)
+{
+	for (size_t i = 0; i < p->ncs; i++)
+		cstate_clear(p, &p->cs[i]);
+	free(p->cs);
+	p->cs = NULL;
+	p->ncs = 0;
+	for (size_t w = 0; p->vars != NULL && w < p->root->nws; w++)
+		tmpl_data_free(p->vars[w]);
+	free(p->vars);
+	p->vars = NULL;
+	free(p->wsnames);
+	p->wsnames = NULL;
+	for (size_t i = 0; i < p->nenvs; i++)
+		tmpl_env_free(p->envs[i].env);
+	free(p->envs);
+	p->envs = NULL;
+	p->nenvs = 0;
+	for (size_t i = 0; i < p->nerrors; i++)
+		free(p->errors[i]);
+	free(p->errors);
+	p->errors = NULL;
+	p->nerrors = 0;
+}
+
+struct cstate *
+project_cstate(struct project *p, const char *cfgid)
+{
+	for (size_t i = 0; i < p->ncs; i++)
+		if (strcmp(p->cs[i].cfg->id, cfgid) == 0)
+			return &p->cs[i];
+	return NULL;
+}
+
+/* ---- the store ------------------------------------------------------ */
+
+struct load_ctx {
+	struct project	*p;
+	size_t		 ws;
+};
+
+static int
+load_edge(void *arg, enum store_kind pk, const char *pid,
+    const struct store_dep *d)
+{
+	struct load_ctx *lc = arg;
+	struct unit *u;
+	struct gen_dep *g;
+
+	if (pk != STORE_KIND_CONTENT || (u = project_unit_get(lc->p, lc->ws, pid)) ==
+	    NULL)
+		return 0;
+	u->deps = xreallocarray(u->deps, u->ndeps + 1, sizeof(*u->deps));
+	g = &u->deps[u->ndeps++];
+	g->kind = d->kind;
+	g->id = xstrdup(d->id);
+	g->path = d->path != NULL ? xstrdup(d->path) : NULL;
+	snprintf(g->hash, sizeof(g->hash), "%s", d->hash != NULL ? d->hash :
+	    "");
+	if (d->kind == STORE_KIND_DATA)
+		u->full = true;
+	return 0;
+}
+
+/* Units as the store last knew them. */
+static void
+load_units(struct project *p)
+{
+	struct arena *a = arena_new();
+	char *cause = NULL;
+
+	for (size_t w = 0; p->store != NULL && w < p->root->nws; w++) {
+		struct store_filter f = { .workspace = p->root->ws[w].name };
+		struct store_content *v;
+		struct load_ctx lc = { p, w };
+		size_t n;
+
+		if (store_content_list(p->store, &f, a, &v, &n, &cause) == -1) {
+			log_warnx("%s: store: %s", p->path, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct unit *u = project_unit_new(p, w, v[i].id, v[i].config_id);
+			/* An imported version was never generated here. */
+			if (v[i].kind != STORE_VERSION_IMPORTED)
+				snprintf(u->hash, sizeof(u->hash), "%s",
+				    v[i].hash);
+			u->generated_at = v[i].generated_at;
+			project_set_state(p, u, v[i].kind == STORE_VERSION_DRIFT ?
+			    UNIT_DRIFTED : UNIT_OK);
+			project_unit_set_output(p, u, v[i].output_path);
+		}
+		if (store_deps_each(p->store, p->root->ws[w].name, load_edge,
+		    &lc, &cause) == -1) {
+			log_warnx("%s: store: %s", p->path, cause);
+			free(cause);
+			cause = NULL;
+		}
+		arena_reset(a);
+	}
+	arena_free(a);
+	size_t it = 0;
+	const char *k;
+	void *v;
+	while (strmap_next(p->units, &it, &k, &v)) {
+		struct unit *u = v;
+		struct cstate *cs = project_cstate(p, u->config_id);
+		project_unit_graph(p, u, cs != NULL ? cs->cfg : NULL);
+	}
+}
+
+void
+project_record_configs(struct project *p)
+{
+	char *cause = NULL;
+
+	if (p->store == NULL || p->check)
+		return;
+	for (size_t w = 0; w < p->root->nws; w++)
+		for (size_t i = 0; i < p->root->nconfigs; i++) {
+			struct config *c = p->root->configs[i];
+			static const char *types[] = { "content", "artifact",
+			    "collection" };
+			struct store_config sc = {
+				.workspace = p->root->ws[w].name,
+				.id = c->id,
+				.version = c->version,
+				.type = types[c->type],
+				.json = c->canonical,
+			};
+			if (p->wq != NULL)
+				storeq_config(p->wq, &sc);
+			else if (store_config_put(p->store, &sc, &cause) ==
+			    -1) {
+				log_warnx("%s: %s", c->file, cause);
+				free(cause);
+				cause = NULL;
+			}
+		}
+}
+
+void
+project_event(struct project *p, enum store_event_kind kind, size_t ws,
+    const char *subject, const char *details)
+{
+	struct store_event ev = {
+		.kind = kind, .uid = -1, .workspace = p->root->ws[ws].name,
+		.subject = subject, .details = details,
+	};
+	char *cause = NULL;
+
+	if (p->store == NULL || p->check)
+		return;
+	if (p->wq != NULL)
+		storeq_event(p->wq, &ev);
+	else if (store_event_append(p->store, &ev, &cause) == -1) {
+		log_warnx("%s: store: %s", p->path, cause);
+		free(cause);
+	}
+}
+
+char *
+project_json_str(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addc(&b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_printf(&b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			buf_printf(&b, "\\u%04x", *s);
+		else
+			buf_addc(&b, *s);
+	}
+	buf_addc(&b, '"');
+	return buf_detach(&b, NULL);
+}
+
+/* Keep a hand-edited text in history before anything replaces it. */
+void
+project_keep_drift(struct project *p, struct unit *u, const char *text,
+    size_t len)
+{
+	struct cstate *cs = project_cstate(p, u->config_id);
+	struct store_content c = {
+		.workspace = p->root->ws[u->ws].name, .id = u->id,
+		.kind = STORE_VERSION_DRIFT, .config_id = u->config_id,
+		.config_version = cs != NULL ? cs->cfg->version : NULL,
+		.output_path = u->output, .text = text, .len = len,
+	};
+	char *cause = NULL, *d, *q = project_json_str(u->output ? u->output : "");
+
+	log_warnx("%s: drift: %s was edited by hand; its text is kept in "
+	    "history", p->path, u->output != NULL ? u->output : u->id);
+	project_set_state(p, u, UNIT_DRIFTED);
+	if (p->store == NULL || p->check) {
+		free(q);
+		return;
+	}
+	if (p->wq != NULL)
+		storeq_content(p->wq, &c);
+	else if (store_content_put(p->store, &c, &cause) == -1) {
+		log_warnx("%s: store: %s", p->path, cause);
+		free(cause);
+	}
+	d = xprintf("{\"output\":%s}", q);
+	project_event(p, STORE_EVENT_DRIFT, u->ws, u->id, d);
+	free(d);
+	free(q);
+}
+
+/* ---- opening -------------------------------------------------------- */
+
+struct project *
+project_open(const char *root, bool check, struct ev_loop *loop,
+    char **cause)
+{
+	struct project *p = xcalloc(1, sizeof(*p));
+	struct store_options so = { 0 };
+	char *db;
+	struct stat st;
+
+	if ((p->root = root_load(root, cause)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	p->path = xstrdup(p->root->path);
+	p->check = check;
+	so.history = p->root->history;
+	so.flags = p->root->fsync ? 0 : STORE_NOFSYNC;
+	db = path_join(p->path, ".chora/storage.db");
+	if (check)
+		so.flags |= STORE_READONLY;
+	if ((!check || stat(db, &st) == 0) &&
+	    (p->store = store_open(p->path, &so, cause)) == NULL) {
+		free(db);
+		root_free(p->root);
+		free(p->path);
+		free(p);
+		return NULL;
+	}
+	free(db);
+	p->loader = loader_new(p->path);
+	p->units = strmap_new();
+	p->by_output = strmap_new();
+	p->graph = graph_new();
+	p->dirty = strmap_new();
+	p->on_change = strmap_new();
+	project_setup_configs(p);
+	project_import_legacy(p);
+	load_units(p);
+	project_record_configs(p);
+	p->rescan = true;
+	if (p->store != NULL && !check) {
+		so.flags |= STORE_READONLY;
+		if ((p->rstore = store_open(p->path, &so, cause)) == NULL) {
+			project_free(p);
+			return NULL;
+		}
+		p->wq = storeq_new(p->store, loop);
+	} else
+		p->rstore = p->store;
+	return p;
+}
+
+void
+project_free(struct project *p)
+{
+	size_t it = 0;
+	const char *k;
+	void *v;
+
+	if (p == NULL)
+		return;
+	project_teardown_configs(p);
+	while (strmap_next(p->units, &it, &k, &v))
+		unit_free(v);
+	strmap_free(p->units);
+	strmap_free(p->by_output);
+	strmap_free(p->dirty);
+	strmap_free(p->on_change);
+	graph_free(p->graph);
+	loader_free(p->loader);
+	storeq_free(p->wq);
+	if (p->rstore != p->store)
+		store_close(p->rstore);
+	store_close(p->store);
+	root_free(p->root);
+	for (size_t i = 0; i < p->ncookies; i++)
+		free(p->cookies[i]);
+	free(p->cookies);
+	project_problems_free(p->problems, p->nproblems);
+	free(p->touched);
+	free(p->path);
+	free(p);
+}
+
+const char *
+project_path(const struct project *p)
+{
+	return p->path;
+}
+
+unsigned
+project_settle_ms(const struct project *p)
+{
+	return p->root->settle_ms;
+}
+
+bool
+project_fsync(const struct project *p)
+{
+	return p->root->fsync;
+}
+
+bool
+project_writable(const struct project *p)
+{
+	return p->wq != NULL;
+}
+
+const char *const *
+project_workspaces(const struct project *p, size_t *n)
+{
+	*n = p->root->nws;
+	return (const char *const *)p->wsnames;
+}
+
+void
+project_touch(struct project *p, const char *rel)
+{
+	strmap_set(p->dirty, rel, p);
+}
+
+void
+project_touch_all(struct project *p)
+{
+	p->rescan = true;
+	p->reload = true;
+}
+
+bool
+project_pending(const struct project *p)
+{
+	return p->rescan || p->reload || p->recheck ||
+	    strmap_count(p->dirty) > 0;
+}
+
+void
+project_recheck(struct project *p)
+{
+	size_t it = 0;
+	const char *k;
+	void *v;
+
+	while (strmap_next(p->units, &it, &k, &v)) {
+		((struct unit *)v)->marked = true;
+		project_flag(p, v);
+	}
+	p->recheck = true;
+}
+
+void
+project_force(struct project *p, const char *const *ids, size_t n,
+    bool force)
+{
+	size_t it = 0;
+	const char *k;
+	void *v;
+
+	while (strmap_next(p->units, &it, &k, &v)) {
+		struct unit *u = v;
+		bool hit = ids == NULL;
+		for (size_t i = 0; i < n && !hit; i++) {
+			size_t l = strlen(ids[i]);
+			hit = strcmp(u->id, ids[i]) == 0 ||
+			    strcmp(u->config_id, ids[i]) == 0 ||
+			    (strncmp(u->id, ids[i], l) == 0 && u->id[l] == '/');
+		}
+		if (!hit)
+			continue;
+		u->forced = force || u->state == UNIT_DRIFTED;
+		u->marked = true;
+		project_flag(p, u);
+	}
+	if (ids == NULL)
+		p->rescan = true;
+}

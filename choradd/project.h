@@ -1,0 +1,139 @@
+/*
+ * project — one served project root, as the daemon keeps it.
+ *
+ * A project ties the pieces together: the config model (root.h), the
+ * store, the template loader and engine environments, a dataset per
+ * content config, the dependency graph, and the units — one per output
+ * (workspace x config x item) — with what each was last generated from.
+ * Everything here runs on the loop thread; renders run in gen.c on
+ * workers with the tasks this module builds.
+ *
+ * The life of a change: project_touch() records a changed path;
+ * project_plan() turns the pending paths into tasks (re-reading data
+ * incrementally, reloading configs, checking outputs for drift) grouped
+ * by dependency level; the scheduler runs each level's tasks on workers
+ * and hands every finished job to project_apply(), which records the
+ * results in the store (one transaction per job), updates units and the
+ * graph, and collects on_change commands; project_pass_end() removes
+ * outputs no config produces any more.
+ */
+#ifndef CHORA_PROJECT_H
+#define CHORA_PROJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gen.h"
+#include "hash.h"
+#include "root.h"
+
+enum unit_state {
+	UNIT_OK,
+	UNIT_STALE,
+	UNIT_FAILED,
+	UNIT_DRIFTED,
+};
+
+struct unit {
+	char		*id;		/* content id */
+	size_t		 ws;
+	char		*config_id;
+	char		*output;	/* relative path, or NULL */
+	char		 hash[HASH_HEX_SIZE];	/* last generated, "" never */
+	int64_t		 generated_at;	/* ms */
+	struct gen_dep	*deps;
+	size_t		 ndeps;
+	bool		 full;		/* read the whole data */
+	enum unit_state	 state;
+	char		*error;		/* last failure */
+	char		*text;		/* check mode: the rendered text */
+	bool		 seen;		/* produced in this pass */
+	bool		 queued;	/* has a task in this pass */
+	bool		 candidate;	/* may be gone: sweep if not seen */
+	bool		 forced;
+	bool		 marked;	/* an input changed: re-check */
+	bool		 touched;	/* on the pass's list of flagged units */
+};
+
+/* One problem --check (and status) reports. */
+struct project_problem {
+	char	*what;		/* "stale", "drifted", "failed", "missing",
+				   "config" */
+	char	*id;		/* content id or config file */
+	char	*message;	/* reason or file:line: error: ... */
+};
+
+struct project_stats {
+	size_t	 configs;
+	size_t	 outputs;
+	size_t	 stale;
+	size_t	 failed;
+	size_t	 drifted;
+	uint64_t passes;
+	uint64_t generated;	/* outputs written since start */
+	int64_t	 last_pass_at;	/* ms */
+	double	 last_pass_ms;
+};
+
+struct ev_loop;
+struct project;
+
+/*
+ * Open the project at root (realpath'd).  check: write nothing (no store
+ * is created; an existing one is read).  Otherwise the store's writer
+ * thread reports to loop.  NULL with *cause.
+ */
+struct project	*project_open(const char *root, bool check,
+		    struct ev_loop *loop, char **cause);
+void		 project_free(struct project *p);
+const char	*project_path(const struct project *p);
+unsigned	 project_settle_ms(const struct project *p);
+
+/* A file below the root changed (relative path), or everything did. */
+void		 project_touch(struct project *p, const char *relpath);
+void		 project_touch_all(struct project *p);
+bool		 project_pending(const struct project *p);
+/* Check every output's freshness again (a TTL may have run out). */
+void		 project_recheck(struct project *p);
+/* Mark outputs (ids, NULL for all) to be generated even if fresh. */
+void		 project_force(struct project *p, const char *const *ids,
+		    size_t n, bool force);
+
+/*
+ * Plan a pass from what is pending: returns the number of dependency
+ * levels; project_level_tasks() then gives level l's tasks (allocated
+ * array; the tasks belong to the caller until handed back through
+ * project_apply()).
+ */
+size_t		 project_plan(struct project *p);
+struct gen_task	**project_level_tasks(struct project *p, size_t level,
+		    size_t *n);
+/* Apply finished tasks (frees them); their store records are queued
+ * to the store's writer thread. */
+void		 project_apply(struct project *p, struct gen_task **tasks,
+		    size_t n);
+/* Call fn(arg) on the loop once every queued store write is committed. */
+void		 project_when_stored(struct project *p, void (*fn)(void *),
+		    void *arg);
+/*
+ * End the pass: remove outputs nothing produces any more; returns the
+ * on_change commands to run (allocated NULL-terminated; each allocated).
+ */
+char		**project_pass_end(struct project *p, double ms);
+
+bool		 project_fsync(const struct project *p);
+/* Its store is open for writing (false in --check, or without one). */
+bool		 project_writable(const struct project *p);
+/* Workspace names (owned by p; valid until the next reload). */
+const char *const *project_workspaces(const struct project *p, size_t *n);
+/* Earliest TTL expiry in ms since the epoch, or 0 for none. */
+int64_t		 project_next_expiry(const struct project *p);
+void		 project_stats(const struct project *p,
+		    struct project_stats *st);
+/* Every current problem (allocated; free with project_problems_free). */
+struct project_problem *project_problems(const struct project *p,
+		    size_t *n);
+void		 project_problems_free(struct project_problem *v, size_t n);
+
+#endif

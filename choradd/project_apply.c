@@ -1,0 +1,417 @@
+/*
+ * project_apply — finished tasks back into the model: units, graph, the
+ * store's writer queue, drift and failures; the end of a pass removes the
+ * outputs nothing produces any more; stats and problems for status,
+ * --check and the status file.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "fileio.h"
+#include "log.h"
+#include "path.h"
+#include "project_int.h"
+#include "xmalloc.h"
+
+/* ---- applying results ----------------------------------------------- */
+
+/* Is c a part of some artifact (its texts are kept in memory)? */
+static bool
+is_part(const struct project *p, const struct config *c)
+{
+	for (size_t i = 0; i < p->ncs; i++)
+		if (p->cs[i].cfg == c)
+			return p->cs[i].is_part;
+	return false;
+}
+
+static void
+problem(struct project *p, const char *what, const char *id,
+    const char *msg)
+{
+	struct project_problem *q;
+
+	p->problems = xreallocarray(p->problems, p->nproblems + 1,
+	    sizeof(*p->problems));
+	q = &p->problems[p->nproblems++];
+	q->what = xstrdup(what);
+	q->id = xstrdup(id);
+	q->message = xstrdup(msg);
+}
+
+static struct store_dep *
+store_deps(struct gen_task *t)
+{
+	struct store_dep *d = xcalloc(t->ndeps + 1, sizeof(*d));
+
+	for (size_t i = 0; i < t->ndeps; i++) {
+		d[i].kind = t->deps[i].kind;
+		d[i].id = t->deps[i].id;
+		d[i].path = t->deps[i].path;
+		d[i].hash = t->deps[i].hash;
+	}
+	return d;
+}
+
+static void
+record_generation(struct project *p, struct unit *u, struct gen_task *t)
+{
+	const struct config *c = t->gx->cfg;
+	struct store_dep *deps = store_deps(t);
+	struct store_generation g = {
+		.content = {
+			.workspace = t->gx->ws->name, .id = u->id,
+			.kind = STORE_VERSION_GENERATED, .config_id = c->id,
+			.config_version = c->version, .config_hash = c->hash,
+			.context = c->context, .output_path = t->output,
+			.freshness = (enum store_freshness)c->fresh,
+			.ttl = c->ttl, .text = t->text, .len = t->len,
+		},
+		.deps = deps, .ndeps = t->ndeps, .uid = -1,
+	};
+	g.content.generated_at = store_now();
+	u->generated_at = g.content.generated_at;
+	if (p->wq != NULL)
+		storeq_generation(p->wq, &g);
+	free(deps);
+}
+
+static void
+apply_failure(struct project *p, struct gen_task *t, struct unit *u)
+{
+	char *d, *q = project_json_str(t->error);
+
+	log_warnx("%s", t->error);
+	project_set_state(p, u, UNIT_FAILED);
+	free(u->error);
+	u->error = xstrdup(t->error);
+	if (p->check)
+		problem(p, "failed", u->id, t->error);
+	d = xprintf("{\"error\":%s}", q);
+	project_event(p, STORE_EVENT_FAILURE, t->gx->ws - p->root->ws, u->id, d);
+	free(d);
+	free(q);
+	/* A failed render still depends on what it read. */
+	project_unit_set_deps(u, t->deps, t->ndeps);
+	t->deps = NULL;
+	t->ndeps = 0;
+	project_unit_graph(p, u, t->gx->cfg);
+}
+
+static void
+apply_verify(struct project *p, struct gen_task *t)
+{
+	struct unit *u = t->unit;
+
+	if (!t->disk_exists) {
+		project_mark_unit(p, u);
+		project_touch(p, u->output);
+	} else if (t->drift_text != NULL && u->state != UNIT_DRIFTED)
+		project_keep_drift(p, u, t->drift_text, t->drift_len);
+	else if (t->drift_text == NULL && u->state == UNIT_DRIFTED)
+		project_set_state(p, u, UNIT_OK);
+	if (p->check && t->drift_text != NULL)
+		problem(p, "drifted", u->id, "edited by hand since generated");
+}
+
+static void
+check_finding(struct project *p, struct gen_task *t)
+{
+	const char *wsname = t->gx->ws->name;
+	bool many = p->root->nws > 1;
+	char *m;
+
+	if (!t->changed)
+		return;
+	if (t->abs == NULL)
+		m = xprintf("%s%s%s does not match its sources", t->id,
+		    many ? " in workspace " : "", many ? wsname : "");
+	else if (!t->disk_exists)
+		m = xprintf("%s is missing", t->output);
+	else if (t->drift_text != NULL)
+		m = xprintf("%s was edited by hand", t->output);
+	else
+		m = xprintf("%s does not match its sources", t->output);
+	problem(p, t->abs != NULL && !t->disk_exists ? "missing" :
+	    t->drift_text != NULL ? "drifted" : "stale", t->id, m);
+	free(m);
+}
+
+static void
+apply_one(struct project *p, struct gen_task *t)
+{
+	size_t w = (size_t)(t->gx->ws - p->root->ws);
+	struct unit *u;
+
+	if (t->kind == GEN_VERIFY) {
+		apply_verify(p, t);
+		return;
+	}
+	if ((u = project_unit_get(p, w, t->id)) == NULL)
+		u = t->unit != NULL && strcmp(t->unit->id, t->id) == 0 ?
+		    t->unit : project_unit_new(p, w, t->id, t->gx->cfg->id);
+	u->seen = true;
+	project_flag(p, u);
+	u->forced = false;
+	if (t->elem >= 0) {
+		struct cstate *cs = project_cstate(p, t->gx->cfg->id);
+		if (cs != NULL && cs->by_elem != NULL &&
+		    (size_t)t->elem < cs->nelems)
+			cs->by_elem[w][t->elem] = u;
+	}
+	if (t->error != NULL) {
+		apply_failure(p, t, u);
+		return;
+	}
+	if (t->drift_text != NULL && !p->check)
+		project_keep_drift(p, u, t->drift_text, t->drift_len);
+	if (p->check)
+		check_finding(p, t);
+	else if (strcmp(u->hash, t->hash) != 0 || t->changed ||
+	    u->state == UNIT_DRIFTED)
+		record_generation(p, u, t);
+	else if (p->wq != NULL) {
+		struct store_dep *deps = store_deps(t);
+		storeq_deps_set(p->wq, t->gx->ws->name, u->id, deps, t->ndeps);
+		free(deps);
+	}
+	if (p->check || is_part(p, t->gx->cfg)) {
+		/* Artifacts read their parts from here, never from a store
+		 * the writer thread may not have committed yet. */
+		free(u->text);
+		u->text = t->text;
+		t->text = NULL;
+	}
+	if (u->output != NULL && t->output != NULL &&
+	    strcmp(u->output, t->output) != 0 && !p->check) {
+		/* The output moved: remove the old file if it is ours. */
+		char *abs = path_join(p->path, u->output), h[HASH_HEX_SIZE];
+		if (hash_file_hex(abs, h) == 0 && strcmp(h, u->hash) == 0)
+			unlink(abs);
+		free(abs);
+	}
+	project_unit_set_output(p, u, t->output);
+	memcpy(u->hash, t->hash, HASH_HEX_SIZE);
+	u->full = t->full;
+	project_set_state(p, u, UNIT_OK);
+	free(u->error);
+	u->error = NULL;
+	project_unit_set_deps(u, t->deps, t->ndeps);
+	t->deps = NULL;
+	t->ndeps = 0;
+	project_unit_graph(p, u, t->gx->cfg);
+	if (t->changed && !p->check) {
+		p->st.generated++;
+		if (t->output != NULL)
+			log_info("%s: generated %s", p->path, t->output);
+		else
+			log_info("%s: generated %s (workspace %s, kept in the "
+			    "store)", p->path, u->id, t->gx->ws->name);
+		if (t->gx->cfg->on_change != NULL)
+			strmap_set(p->on_change, t->gx->cfg->id,
+			    (void *)t->gx->cfg);
+	}
+}
+
+void
+project_apply(struct project *p, struct gen_task **tasks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		apply_one(p, tasks[i]);
+		if (tasks[i]->unit != NULL)
+			tasks[i]->unit->queued = false;
+		gen_task_free(tasks[i]);
+	}
+}
+
+void
+project_when_stored(struct project *p, void (*fn)(void *), void *arg)
+{
+	if (p->wq != NULL)
+		storeq_when_idle(p->wq, fn, arg);
+	else
+		fn(arg);
+}
+
+/* An output nothing produces any more: keep its text, then delete it. */
+static void
+remove_unit(struct project *p, struct unit *u)
+{
+	char *abs = u->output != NULL ? path_join(p->path, u->output) : NULL;
+	char *text = NULL, h[HASH_HEX_SIZE];
+	size_t n = 0;
+
+	if (abs != NULL && fileio_read(abs, &text, &n) == 0) {
+		hash_sha256_hex(text, n, h);
+		if (strcmp(h, u->hash) != 0)
+			project_keep_drift(p, u, text, n);
+		if (unlink(abs) == 0) {
+			char *d = path_dirname(abs);
+			if (p->root->fsync)
+				fileio_fsync_dir(d);
+			free(d);
+		}
+	}
+	if (p->wq != NULL) {
+		struct store_content c = {
+			.workspace = p->root->ws[u->ws].name, .id = u->id,
+			.kind = STORE_VERSION_REMOVED,
+			.config_id = u->config_id, .output_path = u->output,
+		};
+		storeq_content(p->wq, &c);
+		project_event(p, STORE_EVENT_REMOVAL, u->ws, u->id, NULL);
+	}
+	log_info("%s: removed %s (no config produces it any more)", p->path,
+	    u->output != NULL ? u->output : u->id);
+	free(text);
+	free(abs);
+	project_unit_drop(p, u);
+}
+
+char **
+project_pass_end(struct project *p, double ms)
+{
+	struct unit **gone = NULL;
+	size_t ngone = 0, it = 0, ncmd = 0;
+	const char *k;
+	void *v;
+	char **cmds;
+
+	for (size_t i = 0; i < p->ntouched; i++) {
+		struct unit *u = p->touched[i];
+		if (!p->check && u->candidate && !u->seen) {
+			gone = xreallocarray(gone, ngone + 1, sizeof(*gone));
+			gone[ngone++] = u;
+		}
+		u->seen = u->candidate = u->queued = u->marked = false;
+		u->touched = false;
+	}
+	p->ntouched = 0;
+	/* After a reload, outputs of configs that are gone go too. */
+	while (p->rescan && !p->check && strmap_next(p->units, &it, &k, &v)) {
+		struct unit *u = v;
+		if (project_cstate(p, u->config_id) == NULL) {
+			gone = xreallocarray(gone, ngone + 1, sizeof(*gone));
+			gone[ngone++] = u;
+		}
+	}
+	for (size_t i = 0; i < ngone; i++)
+		remove_unit(p, gone[i]);
+	free(gone);
+	p->rescan = false;
+	p->recheck = false;
+	for (size_t i = 0; i < p->ncookies; i++) {
+		char *abs = path_join(p->path, p->cookies[i]);
+		log_info("%s: cookie %s done", p->path, p->cookies[i]);
+		unlink(abs);
+		free(abs);
+		free(p->cookies[i]);
+	}
+	p->ncookies = 0;
+	cmds = xcalloc(strmap_count(p->on_change) + 1, sizeof(char *));
+	it = 0;
+	while (strmap_next(p->on_change, &it, &k, &v))
+		cmds[ncmd++] = xstrdup(((struct config *)v)->on_change);
+	strmap_free(p->on_change);
+	p->on_change = strmap_new();
+	p->st.passes++;
+	p->st.last_pass_at = store_now();
+	p->st.last_pass_ms = ms;
+	return cmds;
+}
+
+int64_t
+project_next_expiry(const struct project *p)
+{
+	int64_t next = 0;
+	size_t it = 0;
+	const char *k;
+	void *v;
+	bool any = false;
+
+	for (size_t i = 0; i < p->ncs && !any; i++)
+		any = p->cs[i].cfg->fresh == FRESH_TTL;
+	while (any && strmap_next(p->units, &it, &k, &v)) {
+		struct unit *u = v;
+		for (size_t i = 0; i < p->ncs; i++) {
+			const struct config *c = p->cs[i].cfg;
+			if (c->fresh != FRESH_TTL || strcmp(c->id,
+			    u->config_id) != 0)
+				continue;
+			int64_t at = u->generated_at + c->ttl * 1000;
+			if (next == 0 || at < next)
+				next = at;
+		}
+	}
+	return next;
+}
+
+void
+project_stats(const struct project *p, struct project_stats *st)
+{
+	*st = p->st;
+	st->configs = p->root->nconfigs;
+	st->outputs = strmap_count(p->units);
+	st->stale = 0;
+	st->failed = p->nfailed + p->nerrors;
+	st->drifted = p->ndrifted;
+}
+
+struct project_problem *
+project_problems(const struct project *p, size_t *n)
+{
+	struct project_problem *v;
+	size_t it = 0, m = 0;
+	const char *k;
+	void *u_;
+
+	v = xcalloc(p->nerrors + p->nproblems + strmap_count(p->units) + 1 +
+	    p->ncs, sizeof(*v));
+	for (size_t i = 0; i < p->nerrors; i++) {
+		v[m].what = xstrdup("config");
+		v[m].id = xstrdup("");
+		v[m++].message = xstrdup(p->errors[i]);
+	}
+	for (size_t i = 0; i < p->ncs; i++)
+		if (p->cs[i].data_error != NULL) {
+			v[m].what = xstrdup("failed");
+			v[m].id = xstrdup(p->cs[i].cfg->id);
+			v[m++].message = xstrdup(p->cs[i].data_error);
+		}
+	for (size_t i = 0; i < p->nproblems; i++) {
+		v[m].what = xstrdup(p->problems[i].what);
+		v[m].id = xstrdup(p->problems[i].id);
+		v[m++].message = xstrdup(p->problems[i].message);
+	}
+	while (!p->check && p->nfailed + p->ndrifted > 0 &&
+	    strmap_next(p->units, &it, &k, &u_)) {
+		struct unit *u = u_;
+		if (u->state != UNIT_FAILED && u->state != UNIT_DRIFTED)
+			continue;
+		v[m].what = xstrdup(u->state == UNIT_FAILED ? "failed" :
+		    "drifted");
+		v[m].id = xstrdup(u->id);
+		v[m++].message = xstrdup(u->state == UNIT_FAILED ? u->error :
+		    "edited by hand since generated");
+	}
+	*n = m;
+	return v;
+}
+
+void
+project_problems_free(struct project_problem *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].what);
+		free(v[i].id);
+		free(v[i].message);
+	}
+	free(v);
+}

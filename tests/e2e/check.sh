@@ -1,0 +1,40 @@
+#!/bin/bash
+# --check writes nothing and exits 1 on each kind of problem, 0 when clean.
+. "$(dirname "$0")/lib.sh"
+small_project
+check() { "$CHORADD" --root "$ROOT" --check >"$WORK/check.out" 2>&1; }
+check && fail "--check passed before anything was generated"
+grep -q "missing" "$WORK/check.out" || fail "missing outputs not listed"
+[ ! -e "$ROOT/out" ] || fail "--check wrote outputs"
+[ ! -e "$ROOT/.chora" ] || fail "--check created a store"
+"$CHORADD" --root "$ROOT" --once || fail "--once failed"
+check || fail "--check not clean after --once: $(cat "$WORK/check.out")"
+ok "clean: exit 0"
+sed -i 's/6379/6390/' "$ROOT/data/backends.json"
+check && fail "stale not found"
+grep -q "stale: compose/redis" "$WORK/check.out" || fail "stale: $(cat "$WORK/check.out")"
+ok "stale: exit 1"
+"$CHORADD" --root "$ROOT" --once
+echo tweak >> "$ROOT/out/compose-mysql.yml"
+check && fail "drift not found"
+grep -q "drifted: compose/mysql" "$WORK/check.out" || fail "drift: $(cat "$WORK/check.out")"
+ok "drifted: exit 1"
+"$CHORADD" --root "$ROOT" --once
+check || fail "--once did not restore the drifted output"
+rm "$ROOT/out/compose-mongo.yml"
+check && fail "missing not found"
+grep -q "missing: compose/mongo" "$WORK/check.out" || fail "missing: $(cat "$WORK/check.out")"
+ok "missing: exit 1"
+"$CHORADD" --root "$ROOT" --once
+put templates/intro.j2 '{{ nosuchname }}'
+check && fail "render error not found"
+grep -q "templates/intro.j2:1: error" "$WORK/check.out" || fail "error: $(cat "$WORK/check.out")"
+ok "failing: exit 1 with file:line"
+put templates/intro.j2 '# {{ project }}: {{ backends | length }} backends
+'
+put configs/bad.json '{"id": "bad", "type": "content",
+ "template": 7}'
+check && fail "config error not found"
+grep -q "configs/bad.json:2: error: 'template' must be a string" "$WORK/check.out" ||
+	fail "config: $(cat "$WORK/check.out")"
+ok "invalid config: exit 1 with file:line"
