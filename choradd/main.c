@@ -74,6 +74,10 @@ serve(struct daemon *d, const char *opt, const struct conf *conf)
 	cfg.nallow_uids = conf->nuids;
 	cfg.allow_gids = conf->gids;
 	cfg.nallow_gids = conf->ngids;
+	cfg.read_uids = conf->read_uids;
+	cfg.nread_uids = conf->nread_uids;
+	cfg.read_gids = conf->read_gids;
+	cfg.nread_gids = conf->nread_gids;
 	if ((s = rpc_server_new(d->loop, &cfg, &cause)) == NULL)
 		fatalx("%s", cause);
 	rpc_methods_register(s, &d->rpcd);
@@ -134,8 +138,8 @@ count_problems(struct daemon *d, bool drift_too, bool print)
 
 	for (size_t i = 0; i < d->rpcd.nprojects; i++) {
 		size_t n;
-		struct project_problem *pr = project_problems(d->rpcd.projects[i],
-		    &n);
+		struct project_problem *pr =
+		    project_problems(d->rpcd.projects[i], &n);
 		for (size_t k = 0; k < n; k++) {
 			if (!drift_too && strcmp(pr[k].what, "drifted") == 0)
 				continue;
@@ -188,8 +192,8 @@ on_pass(void *arg, struct project *p)
 		d->fixed_drift = true;
 		if (drifted > 0) {
 			for (size_t i = 0; i < d->rpcd.nprojects; i++)
-				sched_generate(d->sched, d->rpcd.projects[i], NULL, 0,
-				    false);
+				sched_generate(d->sched,
+				    d->rpcd.projects[i], NULL, 0, false);
 			return;
 		}
 	}

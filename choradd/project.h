@@ -41,7 +41,7 @@ struct unit {
 	char		*config_id;
 	char		*output;	/* relative path, or NULL */
 	char		 hash[HASH_HEX_SIZE];	/* last generated, "" never */
-	char		 drift_hash[HASH_HEX_SIZE];	/* last hand edit kept */
+	char		 drift_hash[HASH_HEX_SIZE];	/* last edit kept */
 	int64_t		 generated_at;	/* ms */
 	struct gen_dep	*deps;
 	size_t		 ndeps;

@@ -46,3 +46,39 @@ fi
 expect_exit 0 status
 stop_daemon
 ok "the daemon survived and stopped cleanly"
+
+# Read-only access (choradd.conf read-uid): queries yes, writes no.
+[ "$(id -u)" = 0 ] || exit 0
+printf 'read-uid 65534\n' > "$WORK/ro.conf"
+rm -f "$ROOT/.chora/daemon-status.json"
+start_daemon --socket "$SOCK" --config "$WORK/ro.conf"
+wait_for test -S "$SOCK" || fail "no socket"
+chmod 0755 "$WORK" "$WORK/run" "$(dirname "$SOCK")" "$ROOT"
+chmod 0777 "$SOCK"
+mkdir -p "$WORK/other" && printf '{}' > "$WORK/other/chora.json"
+chmod 0755 "$WORK/other"
+nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env CHORA_SOCKET="$SOCK" CHORA_NO_SPAWN=1 "$CHORAC" "$@"
+}
+for cmd in "status" "health" "list content" "show compose/mysql" \
+    "history compose/mysql" "deps readme" "stale" "deploy list" "roots"; do
+	# shellcheck disable=SC2086
+	nobody --root "$ROOT" $cmd >/dev/null 2>"$WORK/err" ||
+		fail "read-only $cmd: $(cat "$WORK/err")"
+done
+for cmd in "generate" "deploy record --env e --version v --status s" \
+    "rollback compose/mysql --to 1" "gc" "migrate" "roots add $ROOT"; do
+	# shellcheck disable=SC2086
+	rc=0; nobody --root "$ROOT" --json $cmd > "$WORK/out" 2>/dev/null || rc=$?
+	[ "$rc" = 1 ] || fail "read-only $cmd exited $rc"
+	$JCHECK "d['error']['name'] == 'permission_denied'" < "$WORK/out" ||
+		fail "read-only $cmd"
+done
+rc=0; nobody --root "$WORK/other" --json status > "$WORK/out" 2>/dev/null || rc=$?
+$JCHECK "d['error']['name'] == 'permission_denied'" "'may not add' in d['error']['message']" < "$WORK/out" ||
+	fail "a read-only peer added a root"
+expect_exit 0 roots
+grep -q "$WORK/other" "$WORK/out" && fail "the root was added"
+stop_daemon
+ok "read-only peers query and are refused writes, new roots included"
