@@ -36,6 +36,7 @@ struct client {
 	unsigned		 timeout_ms;
 	bool			 broken;
 	bool			 hangup;	/* the daemon closed on us */
+	uint32_t		 hello_id;	/* pipelined hello, unanswered */
 	struct proto_decoder	*dec;
 };
 
@@ -342,6 +343,8 @@ out:
 
 /* ---- calls ---------------------------------------------------------------- */
 
+static int	client_hello_await(struct client *c, struct client_error *err);
+
 /* Write all of p before deadline. */
 static int
 client_write(struct client *c, const char *p, size_t n, int64_t deadline,
@@ -476,6 +479,8 @@ client_call(struct client *c, enum proto_method method,
 	proto_pack_request(&b, id, method, params);
 	rv = client_write(c, b.data, b.len, deadline, err);
 	buf_free(&b);
+	if (rv == 0 && c->hello_id != 0)
+		rv = client_hello_await(c, err);
 	while (rv == 0 && (rv = client_read(c, &m, deadline, err)) == 0) {
 		if (client_notified(&m, fn, arg)) {
 			proto_msg_free(&m);
@@ -502,6 +507,30 @@ client_reply_free(struct client_reply *r)
 
 /* ---- opening ------------------------------------------------------------- */
 
+/* hello's params: our protocol version and name. */
+static void
+client_hello_params(struct proto_enc *e, const struct client_opts *o)
+{
+	proto_enc_init(e);
+	proto_enc_map(e);
+	proto_enc_kv_uint(e, PROTO_F_VERSION, PROTO_VERSION);
+	proto_enc_kv_str(e, PROTO_F_CLIENT, o->name != NULL ? o->name :
+	    "chorac " CHORA_VERSION);
+	proto_enc_end(e);
+}
+
+/* hello failed: a daemon that hangs up at once refused our uid. */
+static void
+client_hello_failed(struct client *c, struct client_error *err)
+{
+	if (!c->hangup)
+		return;
+	client_error_clear(err);
+	client_fail(err, CLIENT_PROTOCOL, "choradd on %s closed the "
+	    "connection during hello (is uid %u allowed to use it?)",
+	    c->socket, (unsigned)getuid());
+}
+
 /* hello: check the daemon speaks our protocol. */
 static int
 client_hello(struct client *c, const struct client_opts *o,
@@ -511,27 +540,63 @@ client_hello(struct client *c, const struct client_opts *o,
 	struct proto_enc e;
 	int rv;
 
-	c->timeout_ms = o->timeout_ms != 0 &&
-	    o->timeout_ms < CLIENT_HELLO_TIMEOUT_MS ? o->timeout_ms :
-	    CLIENT_HELLO_TIMEOUT_MS;
-	proto_enc_init(&e);
-	proto_enc_map(&e);
-	proto_enc_kv_uint(&e, PROTO_F_VERSION, PROTO_VERSION);
-	proto_enc_kv_str(&e, PROTO_F_CLIENT, o->name != NULL ? o->name :
-	    "chorac " CHORA_VERSION);
-	proto_enc_end(&e);
+	client_hello_params(&e, o);
 	rv = client_call(c, PROTO_M_HELLO, &e, NULL, NULL, &r, err);
 	proto_enc_free(&e);
-	if (rv == -1 && c->hangup) {
-		client_error_clear(err);
-		client_fail(err, CLIENT_PROTOCOL, "choradd on %s closed the "
-		    "connection during hello (is uid %u allowed to use it?)",
-		    c->socket, (unsigned)getuid());
-	}
-	if (rv == -1)
+	if (rv == -1) {
+		client_hello_failed(c, err);
 		return -1;
+	}
 	client_reply_free(&r);
 	return 0;
+}
+
+/*
+ * pipeline_hello: send hello now and read its answer before the first
+ * call's (client_call), saving a round trip per chorac run.
+ */
+static int
+client_hello_send(struct client *c, const struct client_opts *o,
+    struct client_error *err)
+{
+	int64_t deadline = now_ms() + c->timeout_ms;
+	struct buf b = BUF_INIT;
+	struct proto_enc e;
+	int rv;
+
+	client_hello_params(&e, o);
+	c->hello_id = ++c->msgid;
+	proto_pack_request(&b, c->hello_id, PROTO_M_HELLO, &e);
+	proto_enc_free(&e);
+	rv = client_write(c, b.data, b.len, deadline, err);
+	buf_free(&b);
+	if (rv == -1)
+		client_hello_failed(c, err);
+	return rv;
+}
+
+/* The pipelined hello's answer, before anything else. */
+static int
+client_hello_await(struct client *c, struct client_error *err)
+{
+	int64_t deadline = now_ms() + CLIENT_HELLO_TIMEOUT_MS;
+	struct client_reply r;
+	struct proto_msg m;
+
+	if (c->timeout_ms != 0 && c->timeout_ms < CLIENT_HELLO_TIMEOUT_MS)
+		deadline = now_ms() + c->timeout_ms;
+	while (client_read(c, &m, deadline, err) == 0) {
+		if (m.type == PROTO_MSG_RESPONSE && m.msgid == c->hello_id) {
+			c->hello_id = 0;
+			if (client_answer(&m, &r, err) == -1)
+				return -1;
+			client_reply_free(&r);
+			return 0;
+		}
+		proto_msg_free(&m);
+	}
+	client_hello_failed(c, err);
+	return -1;
 }
 
 struct client *
@@ -567,7 +632,11 @@ client_open(const struct client_opts *o, struct client_error *err)
 	c->fd = fd;
 	c->socket = sock;
 	c->dec = proto_decoder_new(0);
-	if (client_hello(c, o, err) == -1) {
+	c->timeout_ms = o->timeout_ms != 0 &&
+	    o->timeout_ms < CLIENT_HELLO_TIMEOUT_MS ? o->timeout_ms :
+	    CLIENT_HELLO_TIMEOUT_MS;
+	if ((o->pipeline_hello ? client_hello_send(c, o, err) :
+	    client_hello(c, o, err)) == -1) {
 		client_close(c);
 		return NULL;
 	}
@@ -596,22 +665,4 @@ void
 client_set_timeout(struct client *c, unsigned timeout_ms)
 {
 	c->timeout_ms = timeout_ms;
-}
-
-int
-client_connect(const struct cmd_ctx *ctx, struct client **cp)
-{
-	struct client_opts o = {
-		.socket = ctx->socket,
-		.no_spawn = ctx->no_spawn,
-	};
-	struct client_error err;
-	int code;
-
-	if ((*cp = client_open(&o, &err)) != NULL)
-		return CMD_EXIT_OK;
-	fprintf(stderr, "chorac: %s\n", err.message);
-	code = client_exit_code(&err);
-	client_error_clear(&err);
-	return code;
 }

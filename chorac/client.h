@@ -22,7 +22,6 @@
 
 #include "proto.h"
 
-struct cmd_ctx;
 struct client;
 
 /* How long to wait for a spawned daemon to answer, by default. */
@@ -58,6 +57,9 @@ struct client_opts {
 	unsigned	 timeout_ms;	/* per call; 0: wait forever */
 	unsigned	 spawn_timeout_ms;	/* 0: CLIENT_SPAWN_TIMEOUT_MS */
 	const char	*name;		/* sent in hello; NULL: "chorac VER" */
+	/* Send hello without waiting: its answer is read (and a failure
+	 * reported) by the first client_call, one round trip fewer. */
+	bool		 pipeline_hello;
 };
 
 /*
@@ -92,12 +94,5 @@ typedef void	(*client_notify_fn)(const struct proto_notify_def *n,
 int	client_call(struct client *c, enum proto_method m,
 	    const struct proto_enc *params, client_notify_fn fn, void *arg,
 	    struct client_reply *r, struct client_error *err);
-
-/*
- * For commands: open a client from the global options.  Returns
- * CMD_EXIT_OK with *cp set, or prints "chorac: REASON" and returns the
- * exit code to leave with.
- */
-int	client_connect(const struct cmd_ctx *ctx, struct client **cp);
 
 #endif

@@ -19,18 +19,40 @@
 #include "xmalloc.h"
 
 static int
-render_fail(const struct tmpl_error *err)
+render_fail(struct cmd_ctx *ctx, const struct tmpl_error *err)
 {
-	char *line = tmpl_error_format(err);
+	struct client_error ce = {
+		.status = CLIENT_OK,
+		.message = err->message != NULL ? err->message :
+		    "unknown error",
+		.file = err->file != NULL ? err->file : "<template>",
+		.line = err->line > 0 ? (unsigned)err->line : 0,
+	};
 
-	fprintf(stderr, "%s\n", line);
-	free(line);
+	ctx->out->error(&ce);
 	return CMD_EXIT_FAIL;
+}
+
+/* The text as the result {"text": ...} (JSON) or as it is (text). */
+static void
+render_show(struct cmd_ctx *ctx, const char *text, size_t len)
+{
+	msgpack_object_kv kv = {
+		.key = { .type = MSGPACK_OBJECT_STR,
+		    .via.str = { 4, "text" } },
+		.val = { .type = MSGPACK_OBJECT_STR,
+		    .via.str = { (uint32_t)len, text } },
+	};
+	msgpack_object res = { .type = MSGPACK_OBJECT_MAP,
+	    .via.map = { 1, &kv } };
+
+	ctx->out->result(&res);
+	ctx->out->raw(text, len);
 }
 
 /* Load --data into *d (NULL when none); 0, or an exit code. */
 static int
-render_data(const char *file, tmpl_data **d)
+render_data(struct cmd_ctx *ctx, const char *file, tmpl_data **d)
 {
 	struct tmpl_error err = { 0 };
 	char *json;
@@ -41,13 +63,13 @@ render_data(const char *file, tmpl_data **d)
 	if (file == NULL)
 		return 0;
 	if (fileio_read(file, &json, &len) == -1) {
-		fprintf(stderr, "%s: error: %s\n", file, strerror(errno));
+		out_errorf(ctx->out, "%s: %s", file, strerror(errno));
 		return CMD_EXIT_FAIL;
 	}
 	*d = tmpl_data_parse(json, len, file, &err);
 	free(json);
 	if (*d == NULL) {
-		rc = render_fail(&err);
+		rc = render_fail(ctx, &err);
 		tmpl_error_clear(&err);
 		return rc;
 	}
@@ -97,10 +119,9 @@ render_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	tmpl_data *d;
 	int rc;
 
-	(void)ctx;
 	if (render_opts(argc, argv, &o, &data) == -1)
 		return cmd_usage(&cmd_render_entry);
-	if ((rc = render_data(data, &d)) != 0)
+	if ((rc = render_data(ctx, data, &d)) != 0)
 		return rc;
 	const char *tpath = argv[optind];
 	char *dir = path_dirname(tpath);
@@ -114,10 +135,10 @@ render_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			tmpl_ctx_set(c, "data", root);
 	}
 	if (tmpl_render(env, path_basename(tpath), c, &r) == 0) {
-		rc = fwrite(r.text, 1, r.len, stdout) == r.len &&
-		    fflush(stdout) == 0 ? CMD_EXIT_OK : CMD_EXIT_FAIL;
+		render_show(ctx, r.text, r.len);
+		rc = CMD_EXIT_OK;
 	} else
-		rc = render_fail(&r.err);
+		rc = render_fail(ctx, &r.err);
 	tmpl_result_clear(&r);
 	tmpl_ctx_free(c);
 	tmpl_env_free(env);

@@ -1,6 +1,7 @@
 /*
- * chorac — the thin client.  Parses the global options, then hands the
- * rest of argv to the command named in it (see cmd.h).
+ * chorac — the thin client.  Parses the global options, picks the
+ * output backend (--json), then hands the rest of argv to the command
+ * named in it (see cmd.h).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,8 +15,37 @@ static int
 main_usage(void)
 {
 	fprintf(stderr, "usage: chorac [--socket PATH] [--root DIR] [--json] "
-	    "[--no-spawn] COMMAND ...\n       chorac help\n");
+	    "[--no-spawn] COMMAND ...\n       chorac help [COMMAND]\n");
 	return CMD_EXIT_USAGE;
+}
+
+/* "chorac help [COMMAND]". */
+static int
+main_help(const char *name)
+{
+	const struct cmd_entry *e;
+
+	if (name == NULL) {
+		cmd_print_help();
+		return CMD_EXIT_OK;
+	}
+	if ((e = cmd_find(name)) == NULL) {
+		fprintf(stderr, "chorac: unknown command '%s'\n", name);
+		return CMD_EXIT_USAGE;
+	}
+	cmd_print_entry(e);
+	return CMD_EXIT_OK;
+}
+
+/* Does the command's argv ask for its help? */
+static bool
+asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
 }
 
 int
@@ -32,7 +62,7 @@ main(int argc, char **argv)
 	struct cmd_ctx ctx = { 0 };
 	const struct cmd_entry *e;
 	const char *env;
-	int c;
+	int c, rc;
 
 	log_init("chorac", LOG_LEVEL_WARN);
 	env = getenv("CHORA_NO_SPAWN");
@@ -44,21 +74,14 @@ main(int argc, char **argv)
 		case 'r': ctx.root = optarg; break;
 		case 'j': ctx.json = true; break;
 		case 'n': ctx.no_spawn = true; break;
-		case 'h': cmd_print_help(); return CMD_EXIT_OK;
+		case 'h': return main_help(NULL);
 		default: return main_usage();
 		}
 	}
 	if (optind >= argc)
 		return main_usage();
-	if (strcmp(argv[optind], "help") == 0) {
-		if (optind + 1 < argc && (e = cmd_find(argv[optind + 1])) != NULL) {
-			printf("usage: chorac %s %s\n%s\n", e->name, e->usage,
-			    e->help);
-			return CMD_EXIT_OK;
-		}
-		cmd_print_help();
-		return CMD_EXIT_OK;
-	}
+	if (strcmp(argv[optind], "help") == 0)
+		return main_help(optind + 1 < argc ? argv[optind + 1] : NULL);
 	if ((e = cmd_find(argv[optind])) == NULL) {
 		fprintf(stderr, "chorac: unknown command '%s' (try 'chorac "
 		    "help')\n", argv[optind]);
@@ -66,6 +89,13 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (asks_help(argc, argv))
+		return main_help(e->name);
+	ctx.out = ctx.json ? &out_json_ops : &out_text_ops;
 	optind = 0;	/* reset getopt for the command's own parsing */
-	return e->exec(&ctx, argc, argv);
+	rc = e->exec(&ctx, argc, argv);
+	cmd_ctx_clear(&ctx);
+	if (fflush(stdout) == EOF && rc == CMD_EXIT_OK)
+		rc = CMD_EXIT_FAIL;
+	return rc;
 }

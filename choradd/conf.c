@@ -43,8 +43,9 @@ conf_level(struct conf *c, const char *v, char **err)
 	return 0;
 }
 
+/* A user by name or number. */
 static int
-conf_uid(struct conf *c, const char *v, char **err)
+parse_uid(const char *v, uid_t *uid, char **err)
 {
 	struct passwd *pw = getpwnam(v);
 	char *end;
@@ -54,13 +55,13 @@ conf_uid(struct conf *c, const char *v, char **err)
 		*err = xprintf("unknown user '%s'", v);
 		return -1;
 	}
-	c->uids = xreallocarray(c->uids, c->nuids + 1, sizeof(uid_t));
-	c->uids[c->nuids++] = pw != NULL ? pw->pw_uid : (uid_t)n;
+	*uid = pw != NULL ? pw->pw_uid : (uid_t)n;
 	return 0;
 }
 
+/* A group by name or number. */
 static int
-conf_group(struct conf *c, const char *v, char **err)
+parse_gid(const char *v, gid_t *gid, char **err)
 {
 	struct group *gr = getgrnam(v);
 	char *end;
@@ -70,9 +71,56 @@ conf_group(struct conf *c, const char *v, char **err)
 		*err = xprintf("unknown group '%s'", v);
 		return -1;
 	}
-	c->gids = xreallocarray(c->gids, c->ngids + 1, sizeof(gid_t));
-	c->gids[c->ngids++] = gr != NULL ? gr->gr_gid : (gid_t)n;
+	*gid = gr != NULL ? gr->gr_gid : (gid_t)n;
 	return 0;
+}
+
+static int
+add_uid(uid_t **v, size_t *n, const char *s, char **err)
+{
+	uid_t u;
+
+	if (parse_uid(s, &u, err) == -1)
+		return -1;
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = u;
+	return 0;
+}
+
+static int
+add_gid(gid_t **v, size_t *n, const char *s, char **err)
+{
+	gid_t g;
+
+	if (parse_gid(s, &g, err) == -1)
+		return -1;
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = g;
+	return 0;
+}
+
+static int
+conf_uid(struct conf *c, const char *v, char **err)
+{
+	return add_uid(&c->uids, &c->nuids, v, err);
+}
+
+static int
+conf_group(struct conf *c, const char *v, char **err)
+{
+	return add_gid(&c->gids, &c->ngids, v, err);
+}
+
+static int
+conf_read_uid(struct conf *c, const char *v, char **err)
+{
+	return add_uid(&c->read_uids, &c->nread_uids, v, err);
+}
+
+static int
+conf_read_group(struct conf *c, const char *v, char **err)
+{
+	return add_gid(&c->read_gids, &c->nread_gids, v, err);
 }
 
 static int
@@ -98,6 +146,8 @@ static const struct {
 	{ "log-level", conf_level },
 	{ "allow-uid", conf_uid },
 	{ "allow-group", conf_group },
+	{ "read-uid", conf_read_uid },
+	{ "read-group", conf_read_group },
 	{ "threads", conf_threads },
 };
 
@@ -183,5 +233,7 @@ conf_clear(struct conf *c)
 	free(c->socket);
 	free(c->uids);
 	free(c->gids);
+	free(c->read_uids);
+	free(c->read_gids);
 	memset(c, 0, sizeof(*c));
 }

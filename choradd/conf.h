@@ -8,6 +8,8 @@
  *	log-level info             error, warn, info or debug
  *	allow-uid 1001             full access for this uid (repeatable)
  *	allow-group deploy         ... or for members of this group
+ *	read-uid 1002              queries only (no method that writes)
+ *	read-group auditors        ... for members of this group
  *	threads 2                  render workers (0: one per CPU)
  *
  * Looked for at /etc/chora/choradd.conf when running as root, else at
@@ -33,6 +35,10 @@ struct conf {
 	size_t	 nuids;
 	gid_t	*gids;
 	size_t	 ngids;
+	uid_t	*read_uids;	/* read-only access */
+	size_t	 nread_uids;
+	gid_t	*read_gids;
+	size_t	 nread_gids;
 	unsigned threads;
 };
 

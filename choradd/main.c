@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -38,12 +37,11 @@ struct daemon {
 	struct ev_loop	*loop;
 	struct pool	*pool;
 	struct sched	*sched;
-	struct project	**projects;
-	size_t		 nprojects;
 	bool		 ready;		/* READY=1 sent */
 	bool		 fixed_drift;	/* --once: second pass done */
 	int		 exit;
-	struct rpc_daemon rpcd;		/* what method handlers see */
+	struct rpc_daemon rpcd;		/* the roots, and what method
+					   handlers see */
 	ev_signal	 sigterm, sigint, sighup;
 };
 
@@ -76,14 +74,12 @@ serve(struct daemon *d, const char *opt, const struct conf *conf)
 	cfg.nallow_uids = conf->nuids;
 	cfg.allow_gids = conf->gids;
 	cfg.nallow_gids = conf->ngids;
+	cfg.read_uids = conf->read_uids;
+	cfg.nread_uids = conf->nread_uids;
+	cfg.read_gids = conf->read_gids;
+	cfg.nread_gids = conf->nread_gids;
 	if ((s = rpc_server_new(d->loop, &cfg, &cause)) == NULL)
 		fatalx("%s", cause);
-	d->rpcd.loop = d->loop;
-	d->rpcd.sched = d->sched;
-	d->rpcd.projects = d->projects;
-	d->rpcd.nprojects = d->nprojects;
-	d->rpcd.server = s;
-	d->rpcd.started = time(NULL);
 	rpc_methods_register(s, &d->rpcd);
 	log_info("serving %s", rpc_server_socket(s));
 	free(path);
@@ -140,10 +136,10 @@ count_problems(struct daemon *d, bool drift_too, bool print)
 {
 	size_t total = 0;
 
-	for (size_t i = 0; i < d->nprojects; i++) {
+	for (size_t i = 0; i < d->rpcd.nprojects; i++) {
 		size_t n;
-		struct project_problem *pr = project_problems(d->projects[i],
-		    &n);
+		struct project_problem *pr =
+		    project_problems(d->rpcd.projects[i], &n);
 		for (size_t k = 0; k < n; k++) {
 			if (!drift_too && strcmp(pr[k].what, "drifted") == 0)
 				continue;
@@ -189,15 +185,15 @@ on_pass(void *arg, struct project *p)
 		/* --once leaves every output matching its sources: outputs
 		 * edited by hand (kept in history) are generated again. */
 		size_t drifted = 0;
-		for (size_t i = 0; i < d->nprojects; i++) {
-			project_stats(d->projects[i], &st);
+		for (size_t i = 0; i < d->rpcd.nprojects; i++) {
+			project_stats(d->rpcd.projects[i], &st);
 			drifted += st.drifted;
 		}
 		d->fixed_drift = true;
 		if (drifted > 0) {
-			for (size_t i = 0; i < d->nprojects; i++)
-				sched_generate(d->sched, d->projects[i], NULL, 0,
-				    false);
+			for (size_t i = 0; i < d->rpcd.nprojects; i++)
+				sched_generate(d->sched,
+				    d->rpcd.projects[i], NULL, 0, false);
 			return;
 		}
 	}
@@ -221,8 +217,8 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)revents;
 	if (w->signum == SIGHUP) {
 		log_info("SIGHUP: reloading configuration");
-		for (size_t i = 0; i < d->nprojects; i++)
-			sched_touch(d->sched, d->projects[i], NULL);
+		for (size_t i = 0; i < d->rpcd.nprojects; i++)
+			sched_touch(d->sched, d->rpcd.projects[i], NULL);
 		return;
 	}
 	log_info("%s: finishing the output in hand", strsignal(w->signum));
@@ -250,22 +246,15 @@ signals(struct daemon *d)
 static void
 open_roots(struct daemon *d, char **roots, size_t n)
 {
-	d->projects = xcalloc(n + 1, sizeof(*d->projects));
 	for (size_t i = 0; i < n; i++) {
 		char *cause = NULL;
-		struct project *p = project_open(roots[i], d->mode ==
-		    MODE_CHECK, d->loop, &cause);
-		if (p == NULL || sched_add(d->sched, p, d->mode == MODE_DAEMON,
-		    &cause) == -1) {
-			if (d->mode == MODE_CHECK)
-				printf("%s\n", cause);
-			log_warnx("%s", cause);
-			free(cause);
-			project_free(p);
-			d->exit = 1;
+		if (rpc_root_open(&d->rpcd, roots[i], &cause) != NULL)
 			continue;
-		}
-		d->projects[d->nprojects++] = p;
+		if (d->mode == MODE_CHECK)
+			printf("%s\n", cause);
+		log_warnx("%s", cause);
+		free(cause);
+		d->exit = 1;
 	}
 }
 
@@ -328,13 +317,19 @@ main(int argc, char **argv)
 		roots[nroots++] = xstrdup(conf.roots[i]);
 	}
 	if (nroots == 0) {
-		char *r = root_find(".", &cause);
-		if (r == NULL) {
+		char *r = path_find_root(".", &cause);
+		if (r == NULL && d.mode != MODE_DAEMON) {
 			log_warnx("%s", cause);
 			return 4;
 		}
-		roots = xcalloc(1, sizeof(char *));
-		roots[nroots++] = r;
+		if (r == NULL) {
+			log_info("no project root here: serving the roots "
+			    "clients name");
+			free(cause);
+		} else {
+			roots = xcalloc(1, sizeof(char *));
+			roots[nroots++] = r;
+		}
 	}
 	if (d.mode == MODE_DAEMON && !foreground && getenv("NOTIFY_SOCKET") ==
 	    NULL && daemon(1, 1) == -1)
@@ -344,8 +339,11 @@ main(int argc, char **argv)
 	d.pool = pool_new(d.loop, conf.threads);
 	d.sched = sched_new(d.loop, d.pool);
 	sched_observe(d.sched, on_pass, &d);
+	rpc_daemon_init(&d.rpcd, d.loop, d.sched, d.mode == MODE_CHECK,
+	    d.mode == MODE_DAEMON);
 	open_roots(&d, roots, nroots);
-	if (d.nprojects == 0)
+	/* A daemon may start empty: clients add the roots they name. */
+	if (d.rpcd.nprojects == 0 && (d.mode != MODE_DAEMON || nroots > 0))
 		return d.mode == MODE_DAEMON ? 1 : d.exit;
 	if (d.mode == MODE_DAEMON) {
 		signals(&d);
@@ -359,12 +357,11 @@ main(int argc, char **argv)
 	else if (d.mode == MODE_ONCE && count_problems(&d, false, false) > 0)
 		d.exit = 1;	/* the failures were logged as they happened */
 	sd_stop();
+	rpc_daemon_stop(&d.rpcd);
 	rpc_server_free(server);
 	sched_free(d.sched);
 	pool_free(d.pool);
-	for (size_t i = 0; i < d.nprojects; i++)
-		project_free(d.projects[i]);
-	free(d.projects);
+	rpc_daemon_free(&d.rpcd);
 	for (size_t i = 0; i < nroots; i++)
 		free(roots[i]);
 	free(roots);

@@ -557,9 +557,24 @@ project_keep_drift(struct project *p, struct unit *u, const char *text,
 	};
 	char *cause = NULL, *d, *q = project_json_str(u->output ? u->output : "");
 
+	struct project_report r = {
+		.kind = PROJECT_DRIFT, .workspace = p->root->ws[u->ws].name,
+		.id = u->id, .output = u->output,
+	};
+	char h[HASH_HEX_SIZE];
+
+	/* The same edit, seen again as it is overwritten: kept already. */
+	hash_sha256_hex(text, len, h);
+	if (strcmp(h, u->drift_hash) == 0) {
+		project_set_state(p, u, UNIT_DRIFTED);
+		free(q);
+		return;
+	}
+	memcpy(u->drift_hash, h, sizeof(h));
 	log_warnx("%s: drift: %s was edited by hand; its text is kept in "
 	    "history", p->path, u->output != NULL ? u->output : u->id);
 	project_set_state(p, u, UNIT_DRIFTED);
+	project_report(p, &r);
 	if (p->store == NULL || p->check) {
 		free(q);
 		return;
@@ -735,29 +750,146 @@ project_recheck(struct project *p)
 	p->recheck = true;
 }
 
-void
-project_force(struct project *p, const char *const *ids, size_t n,
-    bool force)
+/* Is u one of ids (its own id, its config's, or "<config>/...")? */
+static bool
+unit_named(const struct unit *u, const char *const *ids, size_t n)
 {
-	size_t it = 0;
+	if (ids == NULL)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(ids[i]);
+		if (strcmp(u->id, ids[i]) == 0 ||
+		    strcmp(u->config_id, ids[i]) == 0 ||
+		    (strncmp(u->id, ids[i], l) == 0 && u->id[l] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* Mark the outputs named (in workspace ws, -1: all); how many. */
+static size_t
+mark_named(struct project *p, const char *const *ids, size_t n, int ws,
+    bool force, bool on_demand)
+{
+	size_t it = 0, marked = 0;
 	const char *k;
 	void *v;
 
 	while (strmap_next(p->units, &it, &k, &v)) {
 		struct unit *u = v;
-		bool hit = ids == NULL;
-		for (size_t i = 0; i < n && !hit; i++) {
-			size_t l = strlen(ids[i]);
-			hit = strcmp(u->id, ids[i]) == 0 ||
-			    strcmp(u->config_id, ids[i]) == 0 ||
-			    (strncmp(u->id, ids[i], l) == 0 && u->id[l] == '/');
-		}
-		if (!hit)
+		struct cstate *cs;
+		if ((ws >= 0 && u->ws != (size_t)ws) || !unit_named(u, ids, n))
 			continue;
-		u->forced = force || u->state == UNIT_DRIFTED;
+		cs = on_demand ? project_cstate(p, u->config_id) : NULL;
+		u->forced = force || u->state == UNIT_DRIFTED || (cs != NULL &&
+		    cs->cfg->fresh == FRESH_ON_DEMAND);
 		u->marked = true;
 		project_flag(p, u);
+		marked++;
 	}
 	if (ids == NULL)
 		p->rescan = true;
+	return marked;
+}
+
+void
+project_force(struct project *p, const char *const *ids, size_t n,
+    bool force)
+{
+	mark_named(p, ids, n, -1, force, false);
+}
+
+size_t
+project_request(struct project *p, const char *const *ids, size_t n,
+    const char *ws, bool force)
+{
+	int w = ws != NULL ? project_ws_index(p, ws) : -1;
+
+	if (ws != NULL && w == -1)
+		return 0;
+	return mark_named(p, ids, n, w, force, true);
+}
+
+int
+project_ws_index(const struct project *p, const char *name)
+{
+	for (size_t w = 0; w < p->root->nws; w++)
+		if (strcmp(p->root->ws[w].name, name) == 0)
+			return (int)w;
+	return -1;
+}
+
+const struct unit *
+project_unit(const struct project *p, const char *ws, const char *id)
+{
+	int w = ws != NULL ? project_ws_index(p, ws) : 0;
+
+	if (w == -1)
+		return NULL;
+	return project_unit_get((struct project *)p, (size_t)w, id);
+}
+
+const struct root *
+project_root(const struct project *p)
+{
+	return p->root;
+}
+
+struct store *
+project_store(const struct project *p)
+{
+	return p->rstore;
+}
+
+struct storeq *
+project_storeq(const struct project *p)
+{
+	return p->wq;
+}
+
+static void
+count_only(void *arg, void *node)
+{
+	(void)arg;
+	(void)node;
+}
+
+size_t
+project_dependents(const struct project *p, const char *rel)
+{
+	return graph_dependents(p->graph, rel, count_only, NULL);
+}
+
+int
+project_restored(struct project *p, const char *ws, const char *id,
+    const char *text, size_t len, const char *hash)
+{
+	struct unit *u = (struct unit *)project_unit(p, ws, id);
+
+	if (u == NULL)
+		return -1;
+	snprintf(u->hash, sizeof(u->hash), "%s", hash);
+	project_set_state(p, u, UNIT_OK);
+	free(u->error);
+	u->error = NULL;
+	if (u->text != NULL && text != NULL) {
+		free(u->text);
+		u->text = xmemdup(text, len);
+	}
+	return 0;
+}
+
+void
+project_on_report(struct project *p, project_report_fn fn, void *arg)
+{
+	p->report_fn = fn;
+	p->report_arg = arg;
+}
+
+/* Tell the listener what happened to an output. */
+void
+project_report(struct project *p, const struct project_report *r)
+{
+	if (p->report_fn != NULL)
+		p->report_fn(p->report_arg, p, r);
 }

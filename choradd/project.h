@@ -55,6 +55,7 @@ struct unit {
 	char		*output;	/* relative path, or NULL */
 	char		 hash[HASH_HEX_SIZE];	/* last generated, "" never */
 	struct gen_file	 written;	/* the output file as we last wrote it */
+	char		 drift_hash[HASH_HEX_SIZE];	/* last edit kept */
 	int64_t		 generated_at;	/* ms */
 	struct unit_dep	*deps;
 	size_t		 ndeps;
@@ -90,8 +91,41 @@ struct project_stats {
 	double	 last_pass_ms;
 };
 
-struct ev_loop;
+/*
+ * What a pass did to one output, told to the project's listener (the
+ * socket's subscribers and waiting requests).  Strings are valid only
+ * during the call.
+ */
+enum project_report_kind {
+	PROJECT_GENERATED,	/* written (check mode: would be written) */
+	PROJECT_UNCHANGED,	/* rendered to the text it already had */
+	PROJECT_FAILED,
+	PROJECT_DRIFT,		/* found edited by hand; its text was kept */
+	PROJECT_REMOVED,	/* no config produces it any more */
+};
+
+struct project_report {
+	enum project_report_kind kind;
+	const char	*workspace;
+	const char	*id;
+	const char	*output;	/* relative path, or NULL */
+	const char	*hash;		/* GENERATED, UNCHANGED: the text's */
+	const char	*error;		/* FAILED: "file:line: error: ..." */
+	bool		 drifted;	/* GENERATED: over a hand edit */
+	bool		 missing;	/* GENERATED: there was no file */
+};
+
 struct project;
+typedef void	(*project_report_fn)(void *arg, struct project *p,
+		    const struct project_report *r);
+/* Why one output is stale (project_stale); strings valid during the call. */
+typedef void	(*project_stale_fn)(void *arg, const struct unit *u,
+		    const char *workspace, const char *why, const char *input);
+
+struct ev_loop;
+struct root;
+struct store;
+struct storeq;
 
 /*
  * Open the project at root (realpath'd).  check: write nothing (no store
@@ -145,6 +179,62 @@ const char *const *project_workspaces(const struct project *p, size_t *n);
 int64_t		 project_next_expiry(const struct project *p);
 void		 project_stats(const struct project *p,
 		    struct project_stats *st);
+/* Tell fn about every output a pass handles (one listener; NULL: none). */
+void		 project_on_report(struct project *p, project_report_fn fn,
+		    void *arg);
+/*
+ * An explicit generate request: mark the outputs of ids (config, content
+ * or artifact ids; NULL: all) in workspace ws (NULL: every one) for the
+ * next pass.  Drifted and on_demand outputs are rendered; force renders
+ * fresh and immutable ones too.  Returns how many outputs were marked.
+ */
+size_t		 project_request(struct project *p, const char *const *ids,
+		    size_t n, const char *ws, bool force);
+/* The output id of workspace ws (NULL: the first), or NULL. */
+const struct unit *project_unit(const struct project *p, const char *ws,
+		    const char *id);
+/* The index of workspace name, or -1. */
+int		 project_ws_index(const struct project *p, const char *name);
+/* The configs as loaded (owned by p; valid until the next reload). */
+const struct root *project_root(const struct project *p);
+/* The loop thread's read-only store handle, or NULL (owned by p). */
+struct store	*project_store(const struct project *p);
+/* The store's writer queue, or NULL in --check (owned by p). */
+struct storeq	*project_storeq(const struct project *p);
+/* How many outputs depend on the file rel (relative to the root). */
+size_t		 project_dependents(const struct project *p, const char *rel);
+/*
+ * The file of output id in workspace ws now holds an earlier text (a
+ * rollback): remember its hash (and text, for an artifact's part) so
+ * that it is neither drift nor regenerated until an input changes.
+ * -1 when there is no such output.
+ */
+int		 project_restored(struct project *p, const char *ws,
+		    const char *id, const char *text, size_t len,
+		    const char *hash);
+/*
+ * Call fn for each output of workspace ws (NULL: all) that is stale now
+ * and why: changes not processed yet, a failure or a hand edit waiting,
+ * or inputs whose hashes differ from those it was generated from
+ * (on_demand and immutable outputs included: only generate updates
+ * them).
+ */
+void		 project_stale(struct project *p, const char *ws,
+		    project_stale_fn fn, void *arg);
+
+/* A legacy file that could not be imported, and why. */
+typedef void	(*project_skip_fn)(void *arg, const char *id,
+		    const char *file, const char *why);
+/*
+ * Import a chora-compose history, root/ephemeral/<id>/<timestamp>.<ext>,
+ * into s as versions of id in workspace ws, oldest first, timestamps
+ * kept, the files untouched (SPEC section 8); dry_run only counts.  Any
+ * thread may call it with its own store.  Returns the versions imported.
+ */
+int		 project_legacy_import(struct store *s, const char *root,
+		    const char *ws, const char *id, bool dry_run,
+		    project_skip_fn skip, void *arg);
+
 /* Every current problem (allocated; free with project_problems_free). */
 struct project_problem *project_problems(const struct project *p,
 		    size_t *n);

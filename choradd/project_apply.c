@@ -185,6 +185,23 @@ check_finding(struct project *p, struct gen_task *t)
 	free(m);
 }
 
+/* Tell the listener what a render came to. */
+static void
+report_render(struct project *p, struct gen_task *t)
+{
+	struct project_report r = {
+		.kind = t->error != NULL ? PROJECT_FAILED : t->changed ?
+		    PROJECT_GENERATED : PROJECT_UNCHANGED,
+		.workspace = t->gx->ws->name, .id = t->id, .output = t->output,
+		.hash = t->hash, .error = t->error,
+		.drifted = t->drift_text != NULL || (t->unit != NULL &&
+		    t->unit->state == UNIT_DRIFTED),
+		.missing = t->abs != NULL && !t->disk_exists,
+	};
+
+	project_report(p, &r);
+}
+
 static void
 apply_one(struct project *p, struct gen_task *t)
 {
@@ -208,11 +225,13 @@ apply_one(struct project *p, struct gen_task *t)
 			cs->by_elem[w][t->elem] = u;
 	}
 	if (t->error != NULL) {
+		report_render(p, t);
 		apply_failure(p, t, u);
 		return;
 	}
 	if (t->drift_text != NULL && !p->check)
 		project_keep_drift(p, u, t->drift_text, t->drift_len);
+	report_render(p, t);
 	if (p->check)
 		check_finding(p, t);
 	else if (strcmp(u->hash, t->hash) != 0 || t->changed ||
@@ -313,6 +332,11 @@ remove_unit(struct project *p, struct unit *u)
 	}
 	log_info("%s: removed %s (no config produces it any more)", p->path,
 	    u->output != NULL ? u->output : u->id);
+	struct project_report r = {
+		.kind = PROJECT_REMOVED, .workspace = p->root->ws[u->ws].name,
+		.id = u->id, .output = u->output,
+	};
+	project_report(p, &r);
 	free(text);
 	free(abs);
 	project_unit_drop(p, u);
@@ -404,6 +428,9 @@ project_stats(const struct project *p, struct project_stats *st)
 	st->configs = p->root->nconfigs;
 	st->outputs = strmap_count(p->units);
 	st->stale = 0;
+	/* Outputs the running pass has handed to workers, not yet done. */
+	for (size_t i = 0; i < p->ntouched; i++)
+		st->stale += p->touched[i]->queued;
 	st->failed = p->nfailed + p->nerrors;
 	st->drifted = p->ndrifted;
 }

@@ -89,6 +89,8 @@ struct project {
 	struct project_problem *problems;	/* check mode findings */
 	size_t		 nproblems;
 	struct project_stats st;
+	project_report_fn report_fn;	/* the listener, or NULL */
+	void		*report_arg;
 };
 
 /* Helpers of project.c used by the other files (see each definition). */
@@ -114,6 +116,7 @@ void	project_event(struct project *p, enum store_event_kind kind,
 void	project_keep_drift(struct project *p, struct unit *u,
 	    const char *text, size_t len);
 char	*project_json_str(const char *s);
+void	project_report(struct project *p, const struct project_report *r);
 void	project_mark_unit(void *arg, void *node);
 void	project_setup_configs(struct project *p);
 void	project_teardown_configs(struct project *p);

@@ -47,16 +47,17 @@ legacy_time(const char *name)
 	return t;
 }
 
-/* Import ephemeral/<id>/ versions oldest first; the files stay. */
-static void
-import_one(struct project *p, const char *id)
+int
+project_legacy_import(struct store *s, const char *root, const char *ws,
+    const char *id, bool dry_run, project_skip_fn skip, void *arg)
 {
-	char *dir = xprintf("%s/ephemeral/%s", p->path, id), **names;
-	size_t n, done = 0;
+	char *dir = xprintf("%s/ephemeral/%s", root, id), **names;
+	size_t n;
+	int done = 0;
 
 	if ((names = fileio_listdir(dir, false, &n)) == NULL) {
 		free(dir);
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		char *f = path_join(dir, names[i]), *text, *cause = NULL;
@@ -65,27 +66,34 @@ import_one(struct project *p, const char *id)
 			free(f);
 			continue;	/* a sidecar, not a version */
 		}
-		if (fileio_read(f, &text, &len) == 0) {
+		if (fileio_read(f, &text, &len) == -1) {
+			cause = xstrdup(strerror(errno));
+			text = NULL;
+		} else if (!dry_run) {
 			struct store_content c = {
-				.workspace = p->root->ws[0].name, .id = id,
+				.workspace = ws, .id = id,
 				.kind = STORE_VERSION_IMPORTED, .config_id = id,
 				.generated_at = legacy_time(names[i]),
 				.text = text, .len = len,
 			};
-			if (store_content_put(p->store, &c, &cause) == -1) {
-				log_warnx("%s: import: %s", f, cause);
-				free(cause);
-			} else
-				done++;
-			free(text);
+			(void)store_content_put(s, &c, &cause);
 		}
+		if (cause != NULL) {
+			log_warnx("%s: import: %s", f, cause);
+			if (skip != NULL)
+				skip(arg, id, f + strlen(root) + 1, cause);
+			free(cause);
+		} else
+			done++;
+		free(text);
 		free(f);
 	}
 	fileio_listdir_free(names);
-	if (done > 0)
-		log_info("%s: imported %zu versions of %s from ephemeral/",
-		    p->path, done, id);
+	if (done > 0 && !dry_run)
+		log_info("%s: imported %d versions of %s from ephemeral/",
+		    root, done, id);
 	free(dir);
+	return done;
 }
 
 /* On the first start of a chora-compose root, its history comes in. */
@@ -110,7 +118,8 @@ project_import_legacy(struct project *p)
 			cause = NULL;
 			continue;
 		}
-		import_one(p, c->id);
+		(void)project_legacy_import(p->store, p->path,
+		    p->root->ws[0].name, c->id, false, NULL, NULL);
 	}
 	arena_free(a);
 }

@@ -237,23 +237,66 @@ project_plan(struct project *p)
 	return p->nlevels;
 }
 
-/* Is u out of date, and why (static string)? */
+/* Has dependency d of u changed (why, a static string), or NULL? */
 static const char *
-unit_stale(struct project *p, struct cstate *cs, struct unit *u,
-    ssize_t elem)
+dep_changed(struct project *p, struct cstate *cs, struct unit *u,
+    ssize_t elem, const struct unit_dep *d)
 {
-	const struct config *c = cs->cfg;
 	const struct gen_ctx *gx = &cs->gx[u->ws];
 	char h[HASH_HEX_SIZE];
+
+	switch (d->kind) {
+	case STORE_KIND_CONFIG:
+		return strcmp(d->hash, gx->cfg_hash) != 0 ? "config changed" :
+		    NULL;
+	case STORE_KIND_TEMPLATE:
+		return loader_hash(p->loader, d->path, h) == -1 ||
+		    strcmp(h, d->hash) != 0 ? "template changed" : NULL;
+	case STORE_KIND_DATA:
+		return cs->ds == NULL || strcmp(d->hash,
+		    data_hash(cs->ds)) != 0 ? "data changed" : NULL;
+	case STORE_KIND_DATA_PART:
+		if (cs->ds == NULL)
+			return "data changed";
+		if (strstr(d->id, "#rest") != NULL)
+			return strcmp(d->hash, cs->ds->rest_hash) != 0 ?
+			    "data changed" : NULL;
+		if (elem < 0)
+			return "item changed";
+		data_item_hash(cs->ds, (size_t)elem, h);
+		return strcmp(h, d->hash) != 0 ? "item changed" : NULL;
+	case STORE_KIND_CONTENT: {
+		struct unit *pu = project_unit_get(p, u->ws, d->id);
+		return pu == NULL || strcmp(pu->hash, d->hash) != 0 ?
+		    "part changed" : NULL;
+	}
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Is u out of date, and why (static string)?  any: by its inputs whatever
+ * its freshness strategy (on_demand, immutable), and not as --check
+ * renders everything.  *input names the changed input, if one did.
+ */
+static const char *
+unit_why(struct project *p, struct cstate *cs, struct unit *u, ssize_t elem,
+    bool any, const char **input)
+{
+	const struct config *c = cs->cfg;
+	const char *why;
 	struct stat st;
 
+	*input = NULL;
 	if (u->hash[0] == '\0')
 		return "never generated";
 	if (u->forced)
 		return "forced";
-	if (p->check)
+	if (p->check && !any)
 		return "checking";
-	if (c->fresh == FRESH_ON_DEMAND || c->fresh == FRESH_IMMUTABLE)
+	if (!any && (c->fresh == FRESH_ON_DEMAND ||
+	    c->fresh == FRESH_IMMUTABLE))
 		return NULL;
 	if (u->state == UNIT_FAILED)
 		return "failed before";
@@ -267,48 +310,22 @@ unit_stale(struct project *p, struct cstate *cs, struct unit *u,
 	if (c->fresh == FRESH_TTL && store_now() >= u->generated_at +
 	    c->ttl * 1000)
 		return "ttl expired";
-	for (size_t i = 0; i < u->ndeps; i++) {
-		const struct unit_dep *d = &u->deps[i];
-		switch (d->kind) {
-		case STORE_KIND_CONFIG:
-			if (strcmp(d->hash, gx->cfg_hash) != 0)
-				return "config changed";
-			break;
-		case STORE_KIND_TEMPLATE:
-			if (loader_hash(p->loader, d->path, h) == -1 ||
-			    strcmp(h, d->hash) != 0)
-				return "template changed";
-			break;
-		case STORE_KIND_DATA:
-			if (cs->ds == NULL || strcmp(d->hash,
-			    data_hash(cs->ds)) != 0)
-				return "data changed";
-			break;
-		case STORE_KIND_DATA_PART:
-			if (cs->ds == NULL)
-				return "data changed";
-			if (strstr(d->id, "#rest") != NULL) {
-				if (strcmp(d->hash, cs->ds->rest_hash) != 0)
-					return "data changed";
-			} else if (elem < 0)
-				return "item changed";
-			else {
-				data_item_hash(cs->ds, (size_t)elem, h);
-				if (strcmp(h, d->hash) != 0)
-					return "item changed";
-			}
-			break;
-		case STORE_KIND_CONTENT: {
-			struct unit *pu = project_unit_get(p, u->ws, d->id);
-			if (pu == NULL || strcmp(pu->hash, d->hash) != 0)
-				return "part changed";
-			break;
+	for (size_t i = 0; i < u->ndeps; i++)
+		if ((why = dep_changed(p, cs, u, elem, &u->deps[i])) != NULL) {
+			*input = u->deps[i].path != NULL ? u->deps[i].path :
+			    u->deps[i].id;
+			return why;
 		}
-		default:
-			break;
-		}
-	}
 	return NULL;
+}
+
+static const char *
+unit_stale(struct project *p, struct cstate *cs, struct unit *u,
+    ssize_t elem)
+{
+	const char *input;
+
+	return unit_why(p, cs, u, elem, false, &input);
 }
 
 static struct gen_task *
@@ -545,4 +562,79 @@ project_level_tasks(struct project *p, size_t level, size_t *n)
 	}
 	*n = ts.n;
 	return ts.v;
+}
+
+/* ---- what is stale, for the stale method --------------------------- */
+
+struct stale_walk {
+	struct project	*p;
+	struct strmap	*pending;	/* unit key -> the path it reads */
+	const char	*path;
+	project_stale_fn fn;
+	void		*arg;
+};
+
+static void
+stale_pending(void *arg, void *node)
+{
+	struct stale_walk *sw = arg;
+	struct unit *u = node;
+	char *k = project_unit_key(u->ws, u->id);
+
+	strmap_set(sw->pending, k, (void *)sw->path);
+	free(k);
+}
+
+/* Report u if it is stale (elem: its item, -1 without foreach). */
+static void
+stale_unit(struct stale_walk *sw, struct cstate *cs, struct unit *u,
+    ssize_t elem)
+{
+	struct project *p = sw->p;
+	const char *ws = p->root->ws[u->ws].name, *input, *why;
+	char *k = project_unit_key(u->ws, u->id);
+	const char *path = strmap_get(sw->pending, k);
+
+	free(k);
+	if (path != NULL)
+		sw->fn(sw->arg, u, ws, "input changed, not processed yet",
+		    path);
+	else if (u->state == UNIT_FAILED)
+		sw->fn(sw->arg, u, ws, "failed", NULL);
+	else if (u->state == UNIT_DRIFTED)
+		sw->fn(sw->arg, u, ws, "edited by hand; generate rewrites it "
+		    "(the edit is kept in history)", NULL);
+	else if ((why = unit_why(p, cs, u, elem, true, &input)) != NULL)
+		sw->fn(sw->arg, u, ws, why, input);
+}
+
+void
+project_stale(struct project *p, const char *ws, project_stale_fn fn,
+    void *arg)
+{
+	struct stale_walk sw = { p, strmap_new(), NULL, fn, arg };
+	size_t it = 0;
+	const char *rel;
+	int only = ws != NULL ? project_ws_index(p, ws) : -1;
+
+	while (strmap_next(p->dirty, &it, &rel, NULL)) {
+		sw.path = rel;
+		graph_dependents(p->graph, rel, stale_pending, &sw);
+	}
+	for (size_t i = 0; i < p->ncs; i++) {
+		struct cstate *cs = &p->cs[i];
+		for (size_t w = 0; cs->gx != NULL && w < p->root->nws; w++) {
+			struct unit *u;
+			if (only >= 0 && w != (size_t)only)
+				continue;
+			for (size_t e = 0; cs->by_elem != NULL &&
+			    e < cs->nelems; e++)
+				if ((u = cs->by_elem[w][e]) != NULL)
+					stale_unit(&sw, cs, u, (ssize_t)e);
+			if (cs->by_elem == NULL && (u = project_unit_get(p, w,
+			    cs->cfg->id)) != NULL)
+				stale_unit(&sw, cs, u, -1);
+		}
+	}
+	strmap_free(sw.pending);
 }

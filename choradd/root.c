@@ -37,48 +37,6 @@ is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Is dir a root: chora.json, or chora-compose's configs/content/? */
-static bool
-root_here(const char *dir)
-{
-	char *m = path_join(dir, ROOT_MANIFEST);
-	char *c = path_join(dir, "configs/content");
-	bool yes = is_file(m) || is_dir(c);
-
-	free(m);
-	free(c);
-	return yes;
-}
-
-char *
-root_find(const char *start, char **cause)
-{
-	char *dir = realpath(start, NULL), *up;
-
-	if (dir == NULL) {
-		*cause = xprintf("%s: %s", start, strerror(errno));
-		return NULL;
-	}
-	if (!is_dir(dir)) {
-		up = path_dirname(dir);
-		free(dir);
-		dir = up;
-	}
-	for (;;) {
-		if (root_here(dir))
-			return dir;
-		if (strcmp(dir, "/") == 0)
-			break;
-		up = path_dirname(dir);
-		free(dir);
-		dir = up;
-	}
-	free(dir);
-	*cause = xprintf("%s: not inside a project root (no %s or "
-	    "configs/content/ here or above)", start, ROOT_MANIFEST);
-	return NULL;
-}
-
 struct mparse {
 	const char	*file;
 	const char	*text;
@@ -333,7 +291,10 @@ root_load(const char *path, char **cause)
 		free(r->manifest);
 		r->manifest = NULL;
 		r->compose = true;
-		if (!root_here(r->path)) {
+		char *cc = path_join(r->path, "configs/content");
+		bool compose = is_dir(cc);
+		free(cc);
+		if (!compose) {
 			*cause = xprintf("%s: no %s and no configs/content/",
 			    r->path, ROOT_MANIFEST);
 			root_free(r);

@@ -2,9 +2,8 @@
  * root — a project root: its manifest (chora.json) and its generation
  * configs, as the daemon's in-memory model.
  *
- * root_find() locates a root the way git finds .git: walking up from a
- * folder to the first one holding chora.json, or, for chora-compose
- * repositories, configs/content/.  root_load() reads the manifest (every
+ * A root is found with path_find_root() (common/path.h), the way git
+ * finds .git.  root_load() reads the manifest (every
  * key optional) and every config below the manifest's `configs` folders.
  * A malformed manifest fails the whole root; a malformed or invalid
  * config is recorded in root->errors as "file:line: error: message" and
@@ -21,6 +20,7 @@
 #include <stddef.h>
 
 #include "hash.h"
+#include "path.h"
 #include "tmpl.h"
 
 enum config_type {
@@ -121,15 +121,10 @@ struct root {
 	size_t		 nerrors;
 };
 
-#define ROOT_MANIFEST		"chora.json"
+#define ROOT_MANIFEST		PATH_MANIFEST
 #define ROOT_DEFAULT_SETTLE_MS	20
 #define ROOT_DEFAULT_HISTORY	50
 
-/*
- * The root holding start (a folder or a file), walking up.  Allocated,
- * realpath()ed; NULL with *cause when there is none.
- */
-char		*root_find(const char *start, char **cause);
 /* Load the root at path.  NULL with *cause when the manifest is bad. */
 struct root	*root_load(const char *path, char **cause);
 void		 root_free(struct root *r);

@@ -489,6 +489,12 @@ rpc_req_pid(const struct rpc_req *req)
 	return req->conn->pid;
 }
 
+bool
+rpc_req_can_write(const struct rpc_req *req)
+{
+	return req->conn->can_write;
+}
+
 struct arena *
 rpc_req_arena(struct rpc_req *req)
 {
@@ -512,6 +518,20 @@ rpc_req_park(struct rpc_req *req, rpc_cancel cancel, void *arg)
 	c->nparked++;
 	if (c->current == req)
 		c->current = NULL;
+}
+
+void
+rpc_req_resume(struct rpc_req *req)
+{
+	struct rpc_conn *c = req->conn;
+
+	if (!req->parked || req->cancelled)
+		fatalx("rpc_req_resume: the request is not parked");
+	TAILQ_REMOVE(&c->parked, req, entry);
+	c->nparked--;
+	req->parked = false;
+	req->cancel = NULL;
+	req->cancel_arg = NULL;
 }
 
 /*

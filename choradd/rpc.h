@@ -156,6 +156,8 @@ const msgpack_object *rpc_req_params(const struct rpc_req *req);
 uid_t		 rpc_req_uid(const struct rpc_req *req);
 gid_t		 rpc_req_gid(const struct rpc_req *req);
 pid_t		 rpc_req_pid(const struct rpc_req *req);
+/* Whether the peer has full access (may call writes). */
+bool		 rpc_req_can_write(const struct rpc_req *req);
 /* Per-request memory, freed with the request (e.g. for proto_get_str). */
 struct arena	*rpc_req_arena(struct rpc_req *req);
 
@@ -166,6 +168,13 @@ struct arena	*rpc_req_arena(struct rpc_req *req);
  */
 void		 rpc_req_park(struct rpc_req *req, rpc_cancel cancel,
 		    void *arg);
+
+/*
+ * Take a parked request back, as if it had just arrived: the caller
+ * answers it or parks it again (e.g. after waiting for a new root's first
+ * pass, the handler runs again).  Its cancel callback is forgotten.
+ */
+void		 rpc_req_resume(struct rpc_req *req);
 
 /*
  * Answer and free req.  result holds one value (normally a map built

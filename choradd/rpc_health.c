@@ -31,6 +31,9 @@ rpc_health(struct rpc_req *req, void *arg)
 	const char *first = NULL;
 	struct proto_enc e;
 
+	if (proto_get(rpc_req_params(req), PROTO_F_ROOT) != NULL &&
+	    rpc_root_of(req, d, rpc_health, false) == NULL)
+		return;
 	for (size_t i = 0; i < d->nprojects; i++)
 		c[0].ok = c[0].ok && project_writable(d->projects[i]);
 	for (size_t i = 0; i < n && first == NULL; i++)

@@ -3,7 +3,6 @@
  * up to date as passes go: no store query, no file access, so the answer
  * is instant even in the middle of a 10,000-output pass.
  */
-#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,17 +13,7 @@
 #include "scheduler.h"
 
 static void
-iso_time(int64_t ms, char out[32])
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void
-root_info(struct proto_enc *e, struct rpc_daemon *d, struct project *p)
+status_root(struct proto_enc *e, struct rpc_daemon *d, struct project *p)
 {
 	struct project_stats st;
 	const char *const *ws;
@@ -36,14 +25,14 @@ root_info(struct proto_enc *e, struct rpc_daemon *d, struct project *p)
 	proto_enc_map(e);
 	proto_enc_kv_str(e, PROTO_F_ROOT, project_path(p));
 	proto_enc_kv_str(e, PROTO_F_STATE, sched_running(d->sched) == p ?
-	    "generating" : "ready");
+	    "generating" : st.passes == 0 ? "scanning" : "ready");
 	proto_enc_kv_uint(e, PROTO_F_CONFIGS, st.configs);
 	proto_enc_kv_uint(e, PROTO_F_OUTPUTS, st.outputs);
 	proto_enc_kv_uint(e, PROTO_F_STALE, st.stale);
 	proto_enc_kv_uint(e, PROTO_F_FAILED, st.failed);
 	proto_enc_kv_uint(e, PROTO_F_DRIFTED, st.drifted);
 	if (st.last_pass_at != 0) {
-		iso_time(st.last_pass_at, when);
+		rpc_fmt_time(st.last_pass_at, when);
 		proto_enc_kv_str(e, PROTO_F_LAST_GENERATION, when);
 	}
 	proto_enc_kv_uint(e, PROTO_F_WATCHED_DIRS,
@@ -54,11 +43,25 @@ root_info(struct proto_enc *e, struct rpc_daemon *d, struct project *p)
 }
 
 void
+rpc_status_roots(struct proto_enc *e, struct rpc_daemon *d)
+{
+	proto_enc_key(e, PROTO_F_ROOTS);
+	proto_enc_array(e);
+	for (size_t i = 0; i < d->nprojects; i++)
+		status_root(e, d, d->projects[i]);
+	proto_enc_end(e);
+}
+
+void
 rpc_status(struct rpc_req *req, void *arg)
 {
 	struct rpc_daemon *d = arg;
 	struct proto_enc e;
 
+	/* A root named for the first time is added; status never waits. */
+	if (proto_get(rpc_req_params(req), PROTO_F_ROOT) != NULL &&
+	    rpc_root_of(req, d, rpc_status, false) == NULL)
+		return;
 	proto_enc_init(&e);
 	proto_enc_map(&e);
 	proto_enc_kv_str(&e, PROTO_F_SERVER, "choradd " CHORA_VERSION);
@@ -67,11 +70,7 @@ rpc_status(struct rpc_req *req, void *arg)
 	    d->started));
 	proto_enc_kv_uint(&e, PROTO_F_CONNECTIONS,
 	    rpc_server_connections(d->server));
-	proto_enc_key(&e, PROTO_F_ROOTS);
-	proto_enc_array(&e);
-	for (size_t i = 0; i < d->nprojects; i++)
-		root_info(&e, d, d->projects[i]);
-	proto_enc_end(&e);
+	rpc_status_roots(&e, d);
 	proto_enc_end(&e);
 	rpc_reply(req, &e);
 	proto_enc_free(&e);

@@ -38,27 +38,6 @@ passes(struct rpc_daemon *d)
 	return n;
 }
 
-/* "file:line: error: message" into its parts; the message otherwise. */
-static void
-failure(struct proto_enc *e, const struct project_problem *pr)
-{
-	const char *m = strstr(pr->message, ": error: ");
-	const char *colon;
-
-	proto_enc_map(e);
-	proto_enc_kv_str(e, PROTO_F_ID, pr->id);
-	if (m != NULL && (colon = memrchr(pr->message, ':', (size_t)(m -
-	    pr->message))) != NULL) {
-		proto_enc_key(e, PROTO_F_FILE);
-		proto_enc_strn(e, pr->message, (size_t)(colon - pr->message));
-		proto_enc_kv_uint(e, PROTO_F_LINE, strtoul(colon + 1, NULL,
-		    10));
-		proto_enc_kv_str(e, PROTO_F_MESSAGE, m + 9);
-	} else
-		proto_enc_kv_str(e, PROTO_F_MESSAGE, pr->message);
-	proto_enc_end(e);
-}
-
 static void
 answer(struct waiter *w)
 {
@@ -76,7 +55,8 @@ answer(struct waiter *w)
 		for (size_t k = 0; k < n; k++)
 			if (strcmp(pr[k].what, "failed") == 0 ||
 			    strcmp(pr[k].what, "config") == 0)
-				failure(&e, &pr[k]);
+				rpc_fmt_failure(&e, pr[k].id, NULL,
+				    pr[k].message);
 		project_problems_free(pr, n);
 	}
 	proto_enc_end(&e);
@@ -124,10 +104,16 @@ void
 rpc_wait(struct rpc_req *req, void *arg)
 {
 	struct rpc_daemon *d = arg;
-	struct waiter *w = xcalloc(1, sizeof(*w));
+	struct waiter *w;
 	uint64_t ms = proto_get_uint(rpc_req_params(req), PROTO_F_TIMEOUT_MS,
 	    0);
 
+	/* A root named for the first time is added (its first pass is then
+	 * one of the changes waited for). */
+	if (proto_get(rpc_req_params(req), PROTO_F_ROOT) != NULL &&
+	    rpc_root_of(req, d, rpc_wait, false) == NULL)
+		return;
+	w = xcalloc(1, sizeof(*w));
 	w->d = d;
 	w->req = req;
 	w->passes = passes(d);

@@ -451,18 +451,70 @@ sched_busy(const struct sched *s)
 }
 
 void
-sched_generate(struct sched *s, struct project *p, const char *const *ids,
-    size_t n, bool force)
+sched_kick(struct sched *s, struct project *p)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		struct sproj *sp = s->v[i];
 		if (sp->p != p)
 			continue;
-		project_force(p, ids, n, force);
 		sp->touch_seq = ++s->seq;
 		sp->ready = true;
 	}
 	maybe_start(s);
+}
+
+void
+sched_generate(struct sched *s, struct project *p, const char *const *ids,
+    size_t n, bool force)
+{
+	project_force(p, ids, n, force);
+	sched_kick(s, p);
+}
+
+/* Waiters stop expecting cookies below root (it is no longer watched). */
+static void
+forget_cookies(struct sched *s, const char *root)
+{
+	for (struct waiter *w = s->waiters; w != NULL; w = w->next)
+		for (size_t i = 0; w->names[i] != NULL; i++) {
+			char *dir = path_dirname(w->names[i]);
+			if (w->names[i][0] != '\0' && strcmp(dir, root) == 0) {
+				unlink(w->names[i]);
+				w->names[i][0] = '\0';
+				if (--w->cookies == 0)
+					w->target = s->seq;
+			}
+			free(dir);
+		}
+}
+
+int
+sched_remove(struct sched *s, struct project *p)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct sproj *sp = s->v[i];
+		if (sp->p != p)
+			continue;
+		if (s->running == sp)
+			return -1;
+		ev_timer_stop(s->loop, &sp->settle);
+		ev_timer_stop(s->loop, &sp->ttl);
+		watch_free(sp->w);
+		free(sp);
+		memmove(s->v + i, s->v + i + 1, (s->n - i - 1) *
+		    sizeof(*s->v));
+		s->n--;
+		forget_cookies(s, project_path(p));
+		check_waiters(s);
+		return 0;
+	}
+	return 0;
+}
+
+size_t
+sched_pass_tasks(const struct sched *s)
+{
+	return s->running != NULL ? s->ntasks : 0;
 }
 
 static bool

@@ -52,6 +52,15 @@ void		 sched_touch(struct sched *s, struct project *p,
 /* Generate ids (NULL: everything stale) of p now, without settling. */
 void		 sched_generate(struct sched *s, struct project *p,
 		    const char *const *ids, size_t n, bool force);
+/* p has work marked (project_request): start a pass, no settling. */
+void		 sched_kick(struct sched *s, struct project *p);
+/*
+ * Stop serving p (not while a pass runs over it: -1): its watcher and
+ * timers go, waiters stop expecting its cookie.  p stays the caller's.
+ */
+int		 sched_remove(struct sched *s, struct project *p);
+/* Outputs handed to workers in the running pass so far (0: none). */
+size_t		 sched_pass_tasks(const struct sched *s);
 /* Call fn(arg) once all changes made before now are processed. */
 void		 sched_wait(struct sched *s, sched_fn fn, void *arg);
 void		 sched_observe(struct sched *s, sched_pass_fn fn, void *arg);

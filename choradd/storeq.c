@@ -22,7 +22,7 @@
 #include "log.h"
 #include "xmalloc.h"
 
-enum wkind { W_GENERATION, W_DEPS, W_CONTENT, W_EVENT, W_CONFIG };
+enum wkind { W_GENERATION, W_DEPS, W_CONTENT, W_EVENT, W_CONFIG, W_CALL };
 
 struct write {
 	enum wkind		 kind;
@@ -31,6 +31,8 @@ struct write {
 	struct store_content	 c;	/* W_CONTENT */
 	struct store_event	 ev;	/* W_EVENT */
 	struct store_config	 cf;	/* W_CONFIG */
+	storeq_call_fn		 fn;	/* W_CALL */
+	void			*arg;
 	struct write		*next;
 };
 
@@ -170,24 +172,45 @@ storeq_config(struct storeq *q, const struct store_config *c)
 	push(q, w);
 }
 
+void
+storeq_call(struct storeq *q, storeq_call_fn fn, void *arg)
+{
+	struct write *w = new_write(W_CALL);
+
+	w->fn = fn;
+	w->arg = arg;
+	push(q, w);
+}
+
+/* Store calls may return 1 (a config unchanged): only -1 is a failure. */
 static int
 put(struct store *s, struct write *w, char **cause)
 {
+	int rc = 0;
+
 	switch (w->kind) {
 	case W_GENERATION:
-		return store_generation_put(s, &w->g, cause);
+		rc = store_generation_put(s, &w->g, cause);
+		break;
 	case W_DEPS:
-		return store_deps_set(s, w->g.content.workspace,
+		rc = store_deps_set(s, w->g.content.workspace,
 		    STORE_KIND_CONTENT, w->g.content.id, w->g.deps, w->g.ndeps,
 		    cause);
+		break;
 	case W_CONTENT:
-		return store_content_put(s, &w->c, cause);
+		rc = store_content_put(s, &w->c, cause);
+		break;
 	case W_EVENT:
-		return store_event_append(s, &w->ev, cause);
+		rc = store_event_append(s, &w->ev, cause);
+		break;
 	case W_CONFIG:
-		return store_config_put(s, &w->cf, cause);
+		rc = store_config_put(s, &w->cf, cause);
+		break;
+	case W_CALL:
+		w->fn(s, w->arg);
+		break;
 	}
-	return 0;
+	return rc == -1 ? -1 : 0;
 }
 
 /*
@@ -247,8 +270,10 @@ writer(void *arg)
 			pthread_mutex_unlock(&q->mu);
 			return NULL;
 		}
+		/* A call runs alone, outside the batch's transaction. */
 		batch = q->head;
-		for (w = batch; w->next != NULL && ++n < STOREQ_BATCH;)
+		for (w = batch; w->kind != W_CALL && w->next != NULL &&
+		    w->next->kind != W_CALL && ++n < STOREQ_BATCH;)
 			w = w->next;
 		q->head = w->next;
 		w->next = NULL;
@@ -257,9 +282,11 @@ writer(void *arg)
 		q->busy++;
 		pthread_mutex_unlock(&q->mu);
 
+		if (batch->kind == W_CALL)
+			put_alone(q->s, batch);
 		/* The rare failure costs a replay; each write is still kept
 		 * or reported on its own, as with a savepoint each. */
-		if (put_batch(q->s, batch) == -1)
+		else if (put_batch(q->s, batch) == -1)
 			for (w = batch; w != NULL; w = w->next)
 				put_alone(q->s, w);
 		for (w = batch; w != NULL; w = next) {

@@ -47,6 +47,15 @@ void	storeq_content(struct storeq *q, const struct store_content *c);
 void	storeq_event(struct storeq *q, const struct store_event *ev);
 void	storeq_config(struct storeq *q, const struct store_config *c);
 
+/*
+ * Run fn(store, arg) on the writer thread, in queue order and outside any
+ * transaction (for work that makes its own: gc, deploy records, imports).
+ * arg stays the caller's; it learns that fn ran through
+ * storeq_when_idle().
+ */
+typedef void	(*storeq_call_fn)(struct store *s, void *arg);
+void	storeq_call(struct storeq *q, storeq_call_fn fn, void *arg);
+
 /* Nothing queued and nothing being written. */
 bool	storeq_idle(const struct storeq *q);
 /* Call fn(arg) on the loop once the queue is idle (now if it is). */

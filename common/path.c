@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "xmalloc.h"
@@ -189,4 +190,56 @@ path_confine(const char *root_real, const char *rel, char **cause)
 		return NULL;
 	}
 	return real;
+}
+
+static bool
+path_is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Is dir a root: a manifest file, or chora-compose's configs/content/? */
+static bool
+path_root_here(const char *dir)
+{
+	char *m = path_join(dir, PATH_MANIFEST);
+	char *c = path_join(dir, "configs/content");
+	struct stat st;
+	bool yes = (stat(m, &st) == 0 && S_ISREG(st.st_mode)) ||
+	    path_is_dir(c);
+
+	free(m);
+	free(c);
+	return yes;
+}
+
+char *
+path_find_root(const char *start, char **cause)
+{
+	char *dir = realpath(start, NULL), *up;
+
+	if (dir == NULL) {
+		*cause = xprintf("%s: %s", start, strerror(errno));
+		return NULL;
+	}
+	if (!path_is_dir(dir)) {
+		up = path_dirname(dir);
+		free(dir);
+		dir = up;
+	}
+	for (;;) {
+		if (path_root_here(dir))
+			return dir;
+		if (strcmp(dir, "/") == 0)
+			break;
+		up = path_dirname(dir);
+		free(dir);
+		dir = up;
+	}
+	free(dir);
+	*cause = xprintf("%s: not inside a project root (no %s or "
+	    "configs/content/ here or above)", start, PATH_MANIFEST);
+	return NULL;
 }

@@ -10,6 +10,9 @@
 
 #include <stdbool.h>
 
+/* The file that makes a folder a project root (SPEC section 1). */
+#define PATH_MANIFEST	"chora.json"
+
 /* b relative to a ("a/b"); b itself when absolute. */
 char	*path_join(const char *a, const char *b);
 /* Collapse "//", "." and "dir/.." lexically; "" becomes ".". */
@@ -28,5 +31,15 @@ const char *path_basename(const char *p);	/* points into p */
  * with *cause set (allocated) saying why it was refused.
  */
 char	*path_confine(const char *root_real, const char *rel, char **cause);
+
+/*
+ * The project root holding start (a folder or a file): the nearest folder
+ * at or above it with PATH_MANIFEST, or chora-compose's configs/content/,
+ * found the way git finds .git.  Both programs use it: choradd for its
+ * default root, chorac for the root it names in requests.  Returns the
+ * realpath()ed root, or NULL with *cause ("DIR: not inside a project
+ * root ...").
+ */
+char	*path_find_root(const char *start, char **cause);
 
 #endif

@@ -150,8 +150,12 @@ jinja_title(const char *s, size_t n, struct buf *b)
 			i += adv;
 		if (sep)
 			buf_add(b, s + start, i - start);
-		else
-			str_capitalize(s + start, i - start, b);
+		else {
+			/* item[0].upper() + item[1:].lower(): upper, not title */
+			utf8_decode(s + start, i - start, &adv);
+			str_upper(s + start, adv, b);
+			str_lower(s + start + adv, i - start - adv, b);
+		}
 	}
 }
 
@@ -608,18 +612,12 @@ f_int(struct tmpl_rt *rt, tv v, const struct tmpl_args *a, tv *out)
 	case TV_FLOAT:
 		if (!isfinite(v.u.f))
 			break;
-		if (fabs(v.u.f) < 9.2e18) {
-			*out = tv_int((int64_t)v.u.f);
-			return 0;
-		}
-		break;
+		return tv_float_to_int(rt, v.u.f, out);
 	case TV_STR:
 		if (parse_int(rt, v, base, out))
 			return 0;
-		if (parse_float(v, &d) && isfinite(d) && fabs(d) < 9.2e18) {
-			*out = tv_int((int64_t)d);
-			return 0;
-		}
+		if (parse_float(v, &d) && isfinite(d))
+			return tv_float_to_int(rt, d, out);
 		break;
 	default:
 		break;
@@ -724,7 +722,8 @@ f_round(struct tmpl_rt *rt, tv v, const struct tmpl_args *a, tv *out)
 		return 0;
 	}
 	double x = tv_to_double(v), p = pow(10.0, (double)prec);
-	double r = method.u.s[0] == 'c' ? ceil(x * p) : floor(x * p);
+	/* math.ceil/floor give ints: no negative zero (+ 0.0 drops it) */
+	double r = (method.u.s[0] == 'c' ? ceil(x * p) : floor(x * p)) + 0.0;
 	*out = tv_float(r / p);
 	return 0;
 }

@@ -289,6 +289,32 @@ uc_iscased(uint32_t c)
 	return uc_isupper(c) || uc_islower(c) || uc_upper(c) != uc_lower(c);
 }
 
+/* Titlecase (str.title, str.capitalize): differs from upper for a few. */
+static const struct {
+	uint32_t	 c;
+	const char	*title;
+} special_title[] = {
+	{ 0xDF, "Ss" }, { 0x149, "\xca\xbcN" }, { 0x1C4, "\xc7\x85" },
+	{ 0x1C5, "\xc7\x85" }, { 0x1C6, "\xc7\x85" }, { 0x1C7, "\xc7\x88" },
+	{ 0x1C8, "\xc7\x88" }, { 0x1C9, "\xc7\x88" }, { 0x1CA, "\xc7\x8b" },
+	{ 0x1CB, "\xc7\x8b" }, { 0x1CC, "\xc7\x8b" }, { 0x1F1, "\xc7\xb2" },
+	{ 0x1F2, "\xc7\xb2" }, { 0x1F3, "\xc7\xb2" }, { 0xFB00, "Ff" },
+	{ 0xFB01, "Fi" }, { 0xFB02, "Fl" }, { 0xFB03, "Ffi" }, { 0xFB04, "Ffl" },
+	{ 0xFB05, "St" }, { 0xFB06, "St" },
+};
+
+static void
+map_title(uint32_t c, struct buf *b)
+{
+	for (size_t i = 0; i < sizeof(special_title) /
+	    sizeof(special_title[0]); i++)
+		if (special_title[i].c == c) {
+			buf_addstr(b, special_title[i].title);
+			return;
+		}
+	map_case(c, true, b);
+}
+
 /* Python's str.title: a cased letter after an uncased one starts a word. */
 void
 str_title(const char *s, size_t n, struct buf *b)
@@ -299,8 +325,10 @@ str_title(const char *s, size_t n, struct buf *b)
 	while (i < n) {
 		uint32_t c = utf8_decode(s + i, n - i, &adv);
 		bool cased = uc_iscased(c);
-		if (cased)
-			map_case(c, !prev_cased, b);
+		if (cased && !prev_cased)
+			map_title(c, b);
+		else if (cased)
+			map_case(c, false, b);
 		else
 			utf8_encode(c, b);
 		prev_cased = cased;
@@ -316,7 +344,7 @@ str_capitalize(const char *s, size_t n, struct buf *b)
 	if (n == 0)
 		return;
 	uint32_t c = utf8_decode(s, n, &adv);
-	map_case(c, true, b);
+	map_title(c, b);
 	str_lower(s + adv, n - adv, b);
 }
 

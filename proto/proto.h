@@ -235,6 +235,7 @@ void	proto_enc_str(struct proto_enc *e, const char *s);	/* NULL: nil */
 void	proto_enc_strn(struct proto_enc *e, const char *s, size_t n);
 void	proto_enc_uint(struct proto_enc *e, uint64_t v);
 void	proto_enc_int(struct proto_enc *e, int64_t v);
+void	proto_enc_double(struct proto_enc *e, double v);
 void	proto_enc_bool(struct proto_enc *e, bool v);
 void	proto_enc_nil(struct proto_enc *e);
 void	proto_enc_strs(struct proto_enc *e, const char *const *v, size_t n);

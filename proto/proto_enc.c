@@ -204,6 +204,14 @@ proto_enc_int(struct proto_enc *e, int64_t v)
 }
 
 void
+proto_enc_double(struct proto_enc *e, double v)
+{
+	msgpack_packer pk = enc_value(e);
+
+	enc_check(msgpack_pack_double(&pk, v));
+}
+
+void
 proto_enc_bool(struct proto_enc *e, bool v)
 {
 	msgpack_packer pk = enc_value(e);

@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libsqlite3-dev libmsgpack-dev libev-dev libjansson-dev libssl-dev
 libsystemd-dev libcriterion-dev python3 python3-jinja2 python3-msgpack
-python3-watchdog python3-pyinotify inotify-tools jq util-linux hyperfine"
+python3-watchdog python3-pyinotify inotify-tools jq util-linux hyperfine neovim"
 
 missing=""
 for p in $PKGS; do

@@ -129,3 +129,36 @@ small_project() {
 	put templates/intro.j2 '# {{ project }}: {{ backends | length }} backends
 '
 }
+
+# ---- the client (chorac) -------------------------------------------------
+#
+# Tests of the client run the daemon on a private socket ($SOCK, also
+# $CHORA_SOCKET for chorac) and never let chorac start one by itself
+# unless they mean to (CHORA_NO_SPAWN=1).
+CHORAC=${CHORAC:-}
+SOCK="$WORK/run/chora/choradd.sock"
+JCHECK="/usr/bin/python3 $(dirname "${BASH_SOURCE[0]}")/jcheck.py"
+export CHORA_SOCKET="$SOCK" CHORA_NO_SPAWN=1
+
+# c ARGS...: run chorac from inside the root.
+c() { (cd "$ROOT" && "$CHORAC" "$@"); }
+
+# cj ARGS... -- EXPR...: chorac --json ARGS, its document checked by EXPRs.
+cj() {
+	local args=() out rc
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	out=$(cd "$ROOT" && "$CHORAC" --json "${args[@]}") && rc=0 || rc=$?
+	printf '%s\n' "$out" | $JCHECK "$@" ||
+		fail "chorac ${args[*]} (exit $rc) did not match"
+}
+
+# expect_exit N ARGS...: chorac ARGS must exit with N.
+expect_exit() {
+	local want=$1 rc
+	shift
+	(cd "$ROOT" && "$CHORAC" "$@") >"$WORK/out" 2>"$WORK/err" && rc=0 ||
+		rc=$?
+	[ "$rc" = "$want" ] || fail "chorac $* exited $rc, not $want:
+$(cat "$WORK/out" "$WORK/err")"
+}

@@ -28,7 +28,8 @@ Test(conf, values)
 {
 	char *p = write_conf("# comment\n\nroot /srv/a\nroot /srv/b # two\n"
 	    "socket /run/x.sock\nlog-level debug\nallow-uid 0\nallow-uid root\n"
-	    "allow-group 0\nthreads 3\n");
+	    "allow-group 0\nthreads 3\nread-uid nobody\nread-uid 4242\n"
+	    "read-group 7\n");
 	struct conf c;
 	char *cause = NULL;
 
@@ -41,6 +42,11 @@ Test(conf, values)
 	cr_assert_eq(c.uids[1], 0);
 	cr_assert_eq(c.ngids, 1);
 	cr_assert_eq(c.threads, 3);
+	cr_assert_eq(c.nread_uids, 2);
+	cr_assert_eq(c.read_uids[0], 65534);
+	cr_assert_eq(c.read_uids[1], 4242);
+	cr_assert_eq(c.nread_gids, 1);
+	cr_assert_eq(c.read_gids[0], 7);
 	conf_clear(&c);
 	unlink(p);
 	free(p);
@@ -55,6 +61,8 @@ Test(conf, errors_name_file_and_line)
 		{ "threads -1\n", ":1: error: 'threads' must be 0 to 256" },
 		{ "allow-uid no-such-user-here\n", ":1: error: unknown user" },
 		{ "allow-group no-such-group-here\n", ":1: error: unknown group" },
+		{ "read-uid no-such-user-here\n", ":1: error: unknown user" },
+		{ "read-group -3\n", ":1: error: unknown group" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *p = write_conf(cases[i][0]), *cause = NULL;

@@ -74,7 +74,7 @@ Test(root, find_walks_up)
 	put("proj/chora.json", "{}");
 	put("proj/a/b/c.txt", "x");
 	char *start = xprintf("%s/proj/a/b/c.txt", tmpdir);
-	found = root_find(start, &cause);
+	found = path_find_root(start, &cause);
 	char *want = xprintf("%s/proj", real);
 	cr_assert_str_eq(found, want);
 	free(found);
@@ -82,14 +82,14 @@ Test(root, find_walks_up)
 	free(want);
 	put("compose/configs/content/x/x-content.json", "{}");
 	start = xprintf("%s/compose/configs", tmpdir);
-	found = root_find(start, &cause);
+	found = path_find_root(start, &cause);
 	want = xprintf("%s/compose", real);
 	cr_assert_str_eq(found, want);
 	free(found);
 	free(start);
 	free(want);
 	start = xprintf("%s", tmpdir);
-	cr_assert_null(root_find(start, &cause));
+	cr_assert_null(path_find_root(start, &cause));
 	cr_assert(strstr(cause, "not inside a project root") != NULL);
 	free(cause);
 	free(start);

@@ -76,3 +76,44 @@ Test(storeq, a_failed_write_costs_only_itself)
 	st_rmtree(root);
 	free(root);
 }
+
+/*
+ * A config already stored answers 1 (unchanged), not 0: that is not a
+ * failure, and the rest of its batch is kept (it once rolled the batch
+ * back without a word).
+ */
+Test(storeq, an_unchanged_config_keeps_its_batch)
+{
+	char *root = st_tmproot(), *cause = NULL;
+	struct store *s = st_open(root, 0, STORE_NOFSYNC);
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct storeq *q = storeq_new(s, loop);
+	struct store_config one = { .id = "one", .type = "content",
+	    .json = "{\"id\": \"one\"}" };
+	struct store_config two = { .id = "two", .type = "content",
+	    .json = "{\"id\": \"two\"}" };
+	struct arena *a = arena_new();
+	struct store_config got;
+	struct store_content c;
+
+	storeq_config(q, &one);
+	storeq_when_idle(q, done, loop);
+	ev_run(loop, 0);
+	storeq_config(q, &one);		/* unchanged: 1 */
+	storeq_config(q, &two);
+	gen(q, "after", "kept", NULL, 0);
+	storeq_when_idle(q, done, loop);
+	ev_run(loop, 0);
+
+	cr_assert_eq(store_config_get(s, NULL, "two", NULL, a, &got, &cause),
+	    0, "the config after an unchanged one is kept");
+	cr_assert_eq(store_content_get(s, NULL, "after", 0, a, &c, &cause), 0);
+	cr_assert_str_eq(c.text, "kept");
+
+	storeq_free(q);
+	ev_loop_destroy(loop);
+	store_close(s);
+	arena_free(a);
+	st_rmtree(root);
+	free(root);
+}

@@ -1,0 +1,91 @@
+/*
+ * cmd_deps — `chorac deps ID [--reverse] [--depth N] [--workspace W]`:
+ * what an output depends on, as an indented tree, or (--reverse) what
+ * depends on an output, a config or a file.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+
+struct deps_opts {
+	bool		 reverse;
+	const char	*workspace;
+	unsigned long long depth;
+};
+
+static int
+deps_opt(void *arg, int c, char *optarg)
+{
+	struct deps_opts *o = arg;
+
+	switch (c) {
+	case 'r': o->reverse = true; return 0;
+	case 'w': o->workspace = optarg; return 0;
+	case 'd': return cmd_number("--depth", optarg, &o->depth);
+	default: return -1;
+	}
+}
+
+/* One edge as a tree line: the node below its parent, and its kind. */
+static void
+deps_line(struct cmd_ctx *ctx, const msgpack_object *edge, bool reverse)
+{
+	unsigned long long depth = cmd_uint(edge, PROTO_F_DEPTH);
+	char *node = out_value(edge, reverse ? PROTO_F_PARENT : PROTO_F_CHILD);
+	char *kind = out_value(edge, PROTO_F_KIND);
+
+	out_linef(ctx->out, "%*s%s [%s]", (int)(depth > 40 ? 80 : depth * 2),
+	    "", node, kind);
+	free(node);
+	free(kind);
+}
+
+static int
+deps_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reverse", no_argument, NULL, 'r' },
+		{ "depth", required_argument, NULL, 'd' },
+		{ "workspace", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct deps_opts o = { 0 };
+	const msgpack_object *edges;
+	struct client_reply r;
+	struct proto_enc e;
+	int first, rc;
+
+	if ((first = cmd_args(&cmd_deps_entry, argc, argv, opts, deps_opt, &o,
+	    1, 1)) == -1)
+		return CMD_EXIT_USAGE;
+	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
+		return rc;
+	cmd_params(ctx, &e);
+	proto_enc_kv_str(&e, PROTO_F_ID, argv[first]);
+	if (o.reverse)
+		proto_enc_kv_bool(&e, PROTO_F_REVERSE, true);
+	if (o.depth > 0)
+		proto_enc_kv_uint(&e, PROTO_F_DEPTH, o.depth);
+	if (o.workspace != NULL)
+		proto_enc_kv_str(&e, PROTO_F_WORKSPACE, o.workspace);
+	if ((rc = cmd_call(ctx, PROTO_M_DEPS, &e, NULL, NULL, &r)) != 0)
+		return rc;
+	ctx->out->result(r.result);
+	ctx->out->line(argv[first]);
+	edges = proto_get(r.result, PROTO_F_EDGES);
+	for (uint32_t i = 0; edges != NULL && edges->type ==
+	    MSGPACK_OBJECT_ARRAY && i < edges->via.array.size; i++)
+		deps_line(ctx, &edges->via.array.ptr[i], o.reverse);
+	client_reply_free(&r);
+	return CMD_EXIT_OK;
+}
+
+const struct cmd_entry cmd_deps_entry = {
+	.name = "deps",
+	.usage = "ID [--reverse] [--depth N] [--workspace W]",
+	.help = "Show what an output depends on (templates, data, its config, "
+	    "an artifact's parts, recursively) as a tree; --reverse shows what "
+	    "depends on an output, a config or a file.",
+	.exec = deps_exec,
+};
