@@ -90,6 +90,7 @@ struct gen_task {
 	char		*part_json;	/* artifacts: {"id": "text", ...} */
 	char		*part_text;	/* artifacts: parts joined */
 	char		*expect;	/* last generated hash, "" none */
+	struct gen_file	 expect_file;	/* the file as written with it */
 	char		*output_in;	/* verify: the output's path */
 	bool		 check;		/* write nothing */
 
@@ -106,6 +107,8 @@ struct gen_task {
 	size_t		 ndeps;
 	bool		 full;		/* rendered with the whole data */
 	bool		 disk_exists;
+	bool		 disk_same;	/* the file is expect_file: its hash
+					   is expect, no need to read it */
 	bool		 disk_known;	/* disk_exists (and mode) already
 					   seen while confining the path */
 	mode_t		 disk_mode;

@@ -300,13 +300,6 @@ unit_why(struct project *p, struct cstate *cs, struct unit *u, ssize_t elem,
 		return NULL;
 	if (u->state == UNIT_FAILED)
 		return "failed before";
-	if (u->output != NULL) {
-		char *abs = path_join(p->path, u->output);
-		int rc = stat(abs, &st);
-		free(abs);
-		if (rc == -1)
-			return "output missing";
-	}
 	if (c->fresh == FRESH_TTL && store_now() >= u->generated_at +
 	    c->ttl * 1000)
 		return "ttl expired";
@@ -316,6 +309,15 @@ unit_why(struct project *p, struct cstate *cs, struct unit *u, ssize_t elem,
 			    u->deps[i].id;
 			return why;
 		}
+	/* Last: a template edit makes 1,000 outputs stale without a stat
+	 * each. */
+	if (u->output != NULL) {
+		char *abs = path_join(p->path, u->output);
+		int rc = stat(abs, &st);
+		free(abs);
+		if (rc == -1)
+			return "output missing";
+	}
 	return NULL;
 }
 
@@ -339,6 +341,8 @@ task_new(struct project *p, struct cstate *cs, size_t w, struct unit *u)
 	t->elem = -1;
 	t->check = p->check;
 	t->expect = xstrdup(u != NULL ? u->hash : "");
+	if (u != NULL && u->state != UNIT_DRIFTED)
+		t->expect_file = u->written;
 	t->want_full = u != NULL && u->full;
 	if (u != NULL) {
 		u->queued = true;
