@@ -34,4 +34,25 @@ sync_daemon
 bodies compose/postgres drift | grep -q '"5999"' ||
 	fail "same-size edit not in history"
 ok "a same-size edit in place is drift"
+# A hand edit and an input change in the same moment (one pass): the
+# edit is still kept before the output is regenerated over it.
+python3 - "$ROOT" <<'PY'
+import sys
+root = sys.argv[1]
+with open(root + "/out/compose-mysql.yml", "r+") as f:
+    s = f.read()
+    f.seek(0)
+    f.write(s.replace("3306", "3999"))
+with open(root + "/data/backends.json") as f:
+    d = f.read()
+with open(root + "/data/backends.json.tmp", "w") as f:
+    f.write(d.replace('"port": 3306', '"port": 3307'))
+import os
+os.rename(root + "/data/backends.json.tmp", root + "/data/backends.json")
+PY
+sync_daemon
+grep -q '"3307"' "$ROOT/out/compose-mysql.yml" || fail "mysql not regenerated"
+bodies compose/mysql drift | grep -q '"3999"' ||
+	fail "the edit made with the input change is not in history"
+ok "an edit in the same pass as an input change is kept"
 stop_daemon
