@@ -11,6 +11,10 @@
  *                              been replaced
  *   probe fsync DIR COUNT      the disk's floor: write + fsync + rename +
  *                              folder fsync of one small file
+ *   probe files DIR COUNT N    the file system's floor for a pass without
+ *                              fsync: N small files written as a temp
+ *                              file renamed over the name, once new, once
+ *                              replacing (two lines, COUNT runs each)
  *
  * Prints one line: count, median, p90, p99 and mean, in milliseconds.
  */
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -237,6 +242,58 @@ floor_(const char *dir, int count)
 	return 0;
 }
 
+/* N files written atomically into dir (new, or replacing): milliseconds. */
+static double
+files_once(const char *dir, int n, char c)
+{
+	char tmp[4096], final[4096], text[211];
+	double t0 = now_ms();
+
+	memset(text, c, sizeof(text));
+	for (int i = 0; i < n; i++) {
+		snprintf(tmp, sizeof(tmp), "%s/.tmp.f%06d.txt", dir, i);
+		snprintf(final, sizeof(final), "%s/f%06d.txt", dir, i);
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		if (fd == -1 || write(fd, text, sizeof(text)) !=
+		    (ssize_t)sizeof(text) || fchmod(fd, 0644) == -1 ||
+		    close(fd) == -1 || rename(tmp, final) == -1) {
+			perror(tmp);
+			exit(1);
+		}
+	}
+	return now_ms() - t0;
+}
+
+static int
+files(const char *dir, int count, int n)
+{
+	double *made = calloc((size_t)count, sizeof(double));
+	double *replaced = calloc((size_t)count, sizeof(double));
+	char sub[2048], f[4096];
+
+	for (int r = 0; r < count; r++) {
+		snprintf(sub, sizeof(sub), "%s/files-%d", dir, r);
+		if (mkdir(sub, 0755) == -1) {
+			perror(sub);
+			return 1;
+		}
+		sync();
+		made[r] = files_once(sub, n, 'a');
+		sync();
+		replaced[r] = files_once(sub, n, 'b');
+		for (int i = 0; i < n; i++) {
+			snprintf(f, sizeof(f), "%s/f%06d.txt", sub, i);
+			unlink(f);
+		}
+		rmdir(sub);
+	}
+	printf("%d new files: ", n);
+	report("files-floor", made, count);
+	printf("%d replaced files: ", n);
+	report("files-floor", replaced, count);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -246,7 +303,9 @@ main(int argc, char **argv)
 		return templates(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc >= 4 && strcmp(argv[1], "fsync") == 0)
 		return floor_(argv[2], atoi(argv[3]));
+	if (argc >= 5 && strcmp(argv[1], "files") == 0)
+		return files(argv[2], atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr, "usage: probe edit ROOT COUNT | template ROOT COUNT N "
-	    "| fsync DIR COUNT\n");
+	    "| fsync DIR COUNT | files DIR COUNT N\n");
 	return 2;
 }

@@ -41,6 +41,9 @@ median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 secs() { /usr/bin/time -f %e "$@" 2>&1 >/dev/null | tail -1; }
 
 "$PROBE" fsync "$base" 200
+# what a pass without fsync cannot beat: temp file + rename per output
+"$PROBE" files "$base" 3 1000
+"$PROBE" files "$base" 3 10000
 
 # ---- cold generation --------------------------------------------------
 for n in 100 1000 10000; do
