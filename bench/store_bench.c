@@ -282,20 +282,10 @@ struct hmap {
 	size_t	  cap;
 };
 
-static uint64_t
-hmap_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 static size_t
 hmap_slot(const struct hmap *m, const char *k)
 {
-	size_t i = hmap_hash(k) & (m->cap - 1);
+	size_t i = hash_str(k) & (m->cap - 1);
 
 	while (m->key[i] != NULL && strcmp(m->key[i], k) != 0)
 		i = (i + 1) & (m->cap - 1);

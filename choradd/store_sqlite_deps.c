@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "hash.h"
 #include "store_sqlite_int.h"
 #include "xmalloc.h"
 
@@ -75,20 +76,12 @@ sq_ids_clear(struct sq *q)
 	q->ids = NULL;
 }
 
-static uint64_t
-sq_fnv(uint64_t h, const char *s)
-{
-	while (s != NULL && *s != '\0')
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 /* The slot of a key in one of the caches, and whether it holds the key. */
 static struct sq_slot *
 sq_slot(struct sq *q, bool input, int64_t ws, const char *kind,
     const char *name, const char *hash, bool *hit)
 {
-	uint64_t h = sq_fnv(sq_fnv(sq_fnv(1469598103934665603ULL ^
+	uint64_t h = hash_fnv(hash_fnv(hash_fnv(HASH_FNV_SEED ^
 	    (uint64_t)ws, kind), name), hash);
 	struct sq_slot *s;
 

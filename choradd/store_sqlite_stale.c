@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "hash.h"
 #include "store_sqlite_int.h"
 #include "xmalloc.h"
 
@@ -26,16 +27,6 @@ struct sq_set {
 	size_t		  cap;
 	size_t		  n;
 };
-
-static uint64_t
-sq_set_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
 
 /* Add s (owned by the caller, outliving the set): true when it was new. */
 static bool
@@ -53,7 +44,7 @@ sq_set_add(struct sq_set *set, const char *s)
 		free(set->slot);
 		*set = grown;
 	}
-	for (i = sq_set_hash(s) & (set->cap - 1); set->slot[i] != NULL;
+	for (i = hash_str(s) & (set->cap - 1); set->slot[i] != NULL;
 	    i = (i + 1) & (set->cap - 1))
 		if (strcmp(set->slot[i], s) == 0)
 			return false;

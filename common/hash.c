@@ -112,3 +112,19 @@ hash_file_hex(const char *path, char out[HASH_HEX_SIZE])
 	hash_to_hex(h, out);
 	return 0;
 }
+
+uint64_t
+hash_fnv(uint64_t h, const char *s)
+{
+	while (s != NULL && *s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = hash_fnv(HASH_FNV_SEED, s);
+
+	return h ^ (h >> 29);
+}

@@ -29,4 +29,14 @@ void		 hash_final(struct hash_ctx *c, uint8_t out[HASH_SIZE]);
  */
 int	hash_file_hex(const char *path, char out[HASH_HEX_SIZE]);
 
+/*
+ * FNV-1a, for in-memory hash tables only (never stored, never compared
+ * across processes).  hash_fnv() continues h over s (NULL adds nothing),
+ * from HASH_FNV_SEED; hash_str() is one string's, its high bits folded
+ * into the low ones that a power-of-two table indexes by.
+ */
+#define HASH_FNV_SEED	14695981039346656037ULL
+uint64_t	hash_fnv(uint64_t h, const char *s);
+uint64_t	hash_str(const char *s);
+
 #endif

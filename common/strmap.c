@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "xmalloc.h"
 
 struct slot {
@@ -21,18 +22,6 @@ struct strmap {
 	size_t		 cap;	/* a power of two */
 	size_t		 count;
 };
-
-static uint64_t
-strmap_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h ^ (h >> 29);
-}
 
 struct strmap *
 strmap_new(void)
@@ -88,7 +77,7 @@ strmap_grow(struct strmap *m)
 void *
 strmap_set(struct strmap *m, const char *key, void *value)
 {
-	uint64_t h = strmap_hash(key);
+	uint64_t h = hash_str(key);
 	size_t i = strmap_find(m, key, h);
 	void *prev;
 
@@ -111,7 +100,7 @@ strmap_set(struct strmap *m, const char *key, void *value)
 void *
 strmap_get(const struct strmap *m, const char *key)
 {
-	size_t i = strmap_find(m, key, strmap_hash(key));
+	size_t i = strmap_find(m, key, hash_str(key));
 
 	return m->slots[i].key != NULL ? m->slots[i].value : NULL;
 }
@@ -119,7 +108,7 @@ strmap_get(const struct strmap *m, const char *key)
 void *
 strmap_del(struct strmap *m, const char *key)
 {
-	size_t i = strmap_find(m, key, strmap_hash(key)), j;
+	size_t i = strmap_find(m, key, hash_str(key)), j;
 	void *value;
 
 	if (m->slots[i].key == NULL)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "xmalloc.h"
 
 struct entry {
@@ -26,18 +27,6 @@ struct strpool {
 	size_t		  cap;	/* a power of two */
 	size_t		  count;
 };
-
-static uint64_t
-strpool_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h ^ (h >> 29);
-}
 
 struct strpool *
 strpool_new(void)
@@ -100,7 +89,7 @@ strpool_get(struct strpool *sp, const char *s)
 
 	if (s == NULL)
 		return NULL;
-	h = strpool_hash(s);
+	h = hash_str(s);
 	i = strpool_find(sp, s, h);
 	if ((e = sp->slots[i]) != NULL) {
 		e->refs++;
