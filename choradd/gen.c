@@ -252,14 +252,19 @@ output_path(struct gen_task *t, tmpl_ctx *ctx, struct gen_dir *d)
 	free(o);
 }
 
+/* What the render read, and what it looked for and did not find. */
 static void
-template_deps(struct gen_task *t, char **deps, size_t n)
+template_deps(struct gen_task *t, const struct tmpl_result *r)
 {
 	char h[HASH_HEX_SIZE];
 
-	for (size_t i = 0; i < n; i++)
-		if (loader_hash(t->gx->loader, deps[i], h) == 0)
-			gen_dep_add(t, STORE_KIND_TEMPLATE, deps[i], deps[i], h);
+	for (size_t i = 0; i < r->ndeps; i++)
+		if (loader_hash(t->gx->loader, r->deps[i], h) == 0)
+			gen_dep_add(t, STORE_KIND_TEMPLATE, r->deps[i],
+			    r->deps[i], h);
+	for (size_t i = 0; i < r->nmissing; i++)
+		gen_dep_add(t, STORE_KIND_TEMPLATE, r->missing[i],
+		    r->missing[i], STORE_HASH_ABSENT);
 }
 
 /* Could any template read by this render reach the whole data? */
@@ -326,7 +331,7 @@ render_text(struct gen_task *t, tmpl_ctx *ctx, tmpl_data *content)
 		r.text = NULL;
 	} else
 		fail(t, format_err(&r.err));
-	template_deps(t, r.deps, r.ndeps);
+	template_deps(t, &r);
 	if (!t->full && t->elem >= 0 && reaches_data(t, r.deps, r.ndeps))
 		redo = true;
 	tmpl_result_clear(&r);

@@ -152,7 +152,7 @@ loader_load(void *arg, const char *name, char **src, size_t *len,
 		int e = errno;
 		free(abs);
 		if (e == ENOENT || e == ENOTDIR) {
-			free(norm);
+			*path = norm;	/* the render depends on its absence */
 			return 1;
 		}
 		*cause = xprintf("%s: %s", norm, strerror(e));

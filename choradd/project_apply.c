@@ -162,24 +162,93 @@ apply_verify(struct project *p, struct gen_task *t)
 		problem(p, "drifted", u->id, "edited by hand since generated");
 }
 
+/* An input as a person names it: a file, an item of one, a config. */
+static char *
+dep_name(enum store_kind kind, const char *id, const char *path)
+{
+	const char *item;
+
+	switch (kind) {
+	case STORE_KIND_CONFIG:
+		return xprintf("config '%s'", id);
+	case STORE_KIND_CONTENT:
+		return xprintf("part '%s'", id);
+	case STORE_KIND_DATA_PART:
+		if ((item = strstr(id, "#item:")) != NULL)
+			return xprintf("item '%s' of %s", item + 6, path);
+		return xprintf("%s outside its items", path);
+	default:
+		return xstrdup(path != NULL ? path : id);
+	}
+}
+
+/*
+ * Why --check found t stale, from what u was generated from and what
+ * the render just read: the first input whose hash moved, or one read
+ * now and not then (or the reverse).  NULL when they agree (the store
+ * was written by another chora, say).
+ */
+static char *
+changed_input(const struct unit *u, const struct gen_task *t)
+{
+	char *name, *why;
+
+	if (u->hash[0] == '\0')
+		return xstrdup("never generated here");
+	for (size_t i = 0; i < t->ndeps; i++) {
+		const struct gen_dep *d = &t->deps[i];
+		const struct unit_dep *o = NULL;
+		for (size_t j = 0; j < u->ndeps && o == NULL; j++)
+			if (u->deps[j].kind == d->kind &&
+			    strcmp(u->deps[j].id, d->id) == 0)
+				o = &u->deps[j];
+		if (o != NULL && strcmp(o->hash, d->hash) == 0)
+			continue;
+		name = dep_name(d->kind, d->id, d->path);
+		why = xprintf(o == NULL ? "now reads %s" : o->hash[0] == '\0' ?
+		    "%s appeared" : d->hash[0] == '\0' ? "%s was removed" :
+		    "%s changed", name);
+		free(name);
+		return why;
+	}
+	for (size_t j = 0; j < u->ndeps; j++) {
+		bool kept = false;
+		for (size_t i = 0; i < t->ndeps && !kept; i++)
+			kept = u->deps[j].kind == t->deps[i].kind &&
+			    strcmp(u->deps[j].id, t->deps[i].id) == 0;
+		if (kept)
+			continue;
+		name = dep_name(u->deps[j].kind, u->deps[j].id,
+		    u->deps[j].path);
+		why = xprintf("no longer reads %s", name);
+		free(name);
+		return why;
+	}
+	return NULL;
+}
+
 static void
-check_finding(struct project *p, struct gen_task *t)
+check_finding(struct project *p, struct unit *u, struct gen_task *t)
 {
 	const char *wsname = t->gx->ws->name;
 	bool many = p->root->nws > 1;
-	char *m;
+	char *m, *why;
 
 	if (!t->changed)
 		return;
+	why = changed_input(u, t);
 	if (t->abs == NULL)
-		m = xprintf("%s%s%s does not match its sources", t->id,
-		    many ? " in workspace " : "", many ? wsname : "");
+		m = xprintf("%s%s%s does not match its sources%s%s", t->id,
+		    many ? " in workspace " : "", many ? wsname : "",
+		    why != NULL ? ": " : "", why != NULL ? why : "");
 	else if (!t->disk_exists)
 		m = xprintf("%s is missing", t->output);
 	else if (t->drift_text != NULL)
 		m = xprintf("%s was edited by hand", t->output);
 	else
-		m = xprintf("%s does not match its sources", t->output);
+		m = xprintf("%s does not match its sources%s%s", t->output,
+		    why != NULL ? ": " : "", why != NULL ? why : "");
+	free(why);
 	problem(p, t->abs != NULL && !t->disk_exists ? "missing" :
 	    t->drift_text != NULL ? "drifted" : "stale", t->id, m);
 	free(m);
@@ -233,7 +302,7 @@ apply_one(struct project *p, struct gen_task *t)
 		project_keep_drift(p, u, t->drift_text, t->drift_len);
 	report_render(p, t);
 	if (p->check)
-		check_finding(p, t);
+		check_finding(p, u, t);
 	else if (strcmp(u->hash, t->hash) != 0 || t->changed ||
 	    u->state == UNIT_DRIFTED)
 		record_generation(p, u, t);

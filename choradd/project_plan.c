@@ -250,8 +250,10 @@ dep_changed(struct project *p, struct cstate *cs, struct unit *u,
 		return strcmp(d->hash, gx->cfg_hash) != 0 ? "config changed" :
 		    NULL;
 	case STORE_KIND_TEMPLATE:
-		return loader_hash(p->loader, d->path, h) == -1 ||
-		    strcmp(h, d->hash) != 0 ? "template changed" : NULL;
+		if (loader_hash(p->loader, d->path, h) == -1)
+			return d->hash[0] == '\0' ? NULL : "template removed";
+		return strcmp(h, d->hash) != 0 ? d->hash[0] == '\0' ?
+		    "template appeared" : "template changed" : NULL;
 	case STORE_KIND_DATA:
 		return cs->ds == NULL || strcmp(d->hash,
 		    data_hash(cs->ds)) != 0 ? "data changed" : NULL;

@@ -266,8 +266,12 @@ struct store_dep {
 				   "<path>#<selector>" for a data part */
 	const char	*path;	/* the file, relative to root; NULL for
 				   config and content */
-	const char	*hash;	/* of the child when the parent was made */
+	const char	*hash;	/* of the child when the parent was made;
+				   "" (STORE_HASH_ABSENT): looked for and
+				   absent, so its appearing is a change */
 };
+
+#define STORE_HASH_ABSENT	""
 
 /*
  * One generated output: its new version, its complete dependency set

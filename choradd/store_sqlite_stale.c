@@ -172,6 +172,8 @@ sq_stale_file(struct sq_stale_run *r, const struct store_stale_query *sq,
 		return sq_stale_readers(r, STORE_STALE_INPUT, kind, id, old,
 		    now, 0, cause);
 	case 1:
+		if (old[0] == '\0')
+			return 0;	/* looked for and absent, still */
 		return sq_stale_readers(r, STORE_STALE_INPUT_GONE, kind, id,
 		    old, NULL, 0, cause);
 	default:
@@ -224,7 +226,7 @@ sq_stale_changed(struct sq_stale_run *r, const struct store_stale_query *sq,
 		while (k == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *old = (const char *)
 			    sqlite3_column_text(st, 0);
-			if (!gone && strcmp(old, in->hash) == 0)
+			if (gone ? old[0] == '\0' : strcmp(old, in->hash) == 0)
 				continue;
 			k = sq_stale_readers(r, gone ? STORE_STALE_INPUT_GONE :
 			    STORE_STALE_INPUT, in->kind, in->id, old,

@@ -94,7 +94,8 @@ char	*tmpl_error_format(const struct tmpl_error *err);
  * engine takes ownership of *src and free()s it) and *path, the file name
  * reported in errors and dependencies (allocated, the engine frees it).
  * It returns 0, 1 when the template does not exist, or -1 with *cause set
- * (allocated) for any other failure.  The default loader
+ * (allocated) for any other failure.  With 1 it may set *path to where
+ * the template was looked for: the render then depends on its absence.  The default loader
  * (tmpl_env_new() with a search dir) reads files below that folder and
  * refuses names that leave it.
  */
@@ -162,14 +163,19 @@ struct tmpl_result {
 	struct tmpl_error err;		/* kind TMPL_ERR_NONE on success */
 	char		**deps;		/* files read (loader paths), in order */
 	size_t		 ndeps;
+	/* Templates looked for and absent (an include with "ignore
+	 * missing", a list's earlier names, a missing one that failed the
+	 * render): their appearing would change what the render gives. */
+	char		**missing;
+	size_t		 nmissing;
 };
 
 void	tmpl_result_clear(struct tmpl_result *r);
 
 /*
  * Render the template called name (through env's loader) with ctx.
- * Returns 0 with r->text set, or -1 with r->err set; r->deps is filled in
- * both cases (a failed render still depends on what it read).  Safe to
+ * Returns 0 with r->text set, or -1 with r->err set; r->deps and
+ * r->missing are filled in both cases (a failed render still depends on what it read).  Safe to
  * call from several threads at once on one env.
  */
 int	tmpl_render(tmpl_env *env, const char *name, const tmpl_ctx *ctx,

@@ -84,7 +84,7 @@ dir_load(void *arg, const char *name, char **src, size_t *len, char **path,
 	free(norm);
 	if (fileio_read(p, src, len) == -1) {
 		if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) {
-			free(p);
+			*path = p;
 			return 1;
 		}
 		*cause = xprintf("%s: %s", p, strerror(errno));
@@ -241,14 +241,21 @@ compile(struct tmpl_env *env, const char *name, const char *path,
 	return t;
 }
 
+/* Add path to a list of paths unless it is there. */
+static void
+add_path(char ***v, size_t *n, const char *path)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], path) == 0)
+			return;
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = xstrdup(path);
+}
+
 static void
 add_dep(struct tmpl_result *r, const char *path)
 {
-	for (size_t i = 0; i < r->ndeps; i++)
-		if (strcmp(r->deps[i], path) == 0)
-			return;
-	r->deps = xreallocarray(r->deps, r->ndeps + 1, sizeof(*r->deps));
-	r->deps[r->ndeps++] = xstrdup(path);
+	add_path(&r->deps, &r->ndeps, path);
 }
 
 static struct tmpl_template *
@@ -284,6 +291,9 @@ env_acquire(struct tmpl_env *env, const char *name, struct tmpl_template **tp,
 		if (r == -1)
 			set_error(err, TMPL_ERR_NOTFOUND, name, 0,
 			    cause != NULL ? cause : "cannot read template");
+		else if (path != NULL)
+			add_path(&deps->missing, &deps->nmissing, path);
+		free(path);
 		free(cause);
 		return r;
 	}
@@ -549,6 +559,9 @@ tmpl_result_clear(struct tmpl_result *r)
 	for (size_t i = 0; i < r->ndeps; i++)
 		free(r->deps[i]);
 	free(r->deps);
+	for (size_t i = 0; i < r->nmissing; i++)
+		free(r->missing[i]);
+	free(r->missing);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -13,7 +13,28 @@ ok "clean: exit 0"
 sed -i 's/6379/6390/' "$ROOT/data/backends.json"
 check && fail "stale not found"
 grep -q "stale: compose/redis" "$WORK/check.out" || fail "stale: $(cat "$WORK/check.out")"
-ok "stale: exit 1"
+# Each finding names the input that moved, as precisely as it was read.
+grep -q "compose-redis.yml does not match its sources: item 'compose/redis' of data/backends.json changed" \
+	"$WORK/check.out" || fail "stale reason: $(cat "$WORK/check.out")"
+grep -q "compose/postgres" "$WORK/check.out" && fail "an unchanged item listed"
+ok "stale: exit 1, naming the changed item"
+"$CHORADD" --root "$ROOT" --once
+put templates/common.j2 '    restart: unless-stopped
+'
+check && fail "template edit not found"
+grep -q "compose-mongo.yml does not match its sources: templates/common.j2 changed" \
+	"$WORK/check.out" || fail "template reason: $(cat "$WORK/check.out")"
+"$CHORADD" --root "$ROOT" --once
+put templates/common.j2 '    restart: always
+{% include "templates/extra.j2" ignore missing %}
+'
+"$CHORADD" --root "$ROOT" --once
+put templates/extra.j2 '    init: true
+'
+check && fail "an optional include that appeared not found"
+grep -q "compose-mongo.yml does not match its sources: templates/extra.j2 appeared" \
+	"$WORK/check.out" || fail "new input reason: $(cat "$WORK/check.out")"
+ok "stale: a changed template and a new include named"
 "$CHORADD" --root "$ROOT" --once
 echo tweak >> "$ROOT/out/compose-mysql.yml"
 check && fail "drift not found"

@@ -752,6 +752,40 @@ Test(store, freshness_strategies_and_reasons)
 }
 
 /*
+ * An input recorded as absent (STORE_HASH_ABSENT: an optional include
+ * that was not there) is fresh while it stays absent and stale once it
+ * appears, in both forms of the query.
+ */
+Test(store, freshness_of_an_absent_input)
+{
+	const struct store_dep deps[] = {
+		{ STORE_KIND_TEMPLATE, "t.j2", "t.j2", "T1" },
+		{ STORE_KIND_TEMPLATE, "opt.j2", "opt.j2", STORE_HASH_ABSENT },
+	};
+	struct hashes h = { { { "t.j2", "T1" }, { "opt.j2", NULL } }, 2 };
+	struct store_stale_query q = { .lookup = lookup, .arg = &h };
+	struct store_stale *v;
+	size_t n;
+
+	gen_full("out", NULL, STORE_FRESH_DEPENDENCY, 0, 1000, deps, 2);
+	cr_assert_eq(store_stale(s, &q, a, &v, &n, &cause), 0, "%s", cause);
+	cr_assert_eq(n, 0, "absent then, absent now");
+	struct store_input gone = { STORE_KIND_TEMPLATE, "opt.j2", NULL };
+	struct store_stale_query q2 = { .changed = &gone, .nchanged = 1 };
+	cr_assert_eq(store_stale(s, &q2, a, &v, &n, &cause), 0);
+	cr_assert_eq(n, 0, "told it is absent: still fresh");
+
+	h.kind_id[1][1] = "O1";
+	cr_assert_eq(store_stale(s, &q, a, &v, &n, &cause), 0);
+	cr_assert_eq(find_stale(v, n, "out", STORE_STALE_INPUT), 1);
+	cr_assert_str_eq(v[0].input_id, "opt.j2");
+	struct store_input came = { STORE_KIND_TEMPLATE, "opt.j2", "O1" };
+	q2.changed = &came;
+	cr_assert_eq(store_stale(s, &q2, a, &v, &n, &cause), 0);
+	cr_assert_eq(find_stale(v, n, "out", STORE_STALE_INPUT), 1);
+}
+
+/*
  * A new dependency set is written as its difference from the stored one:
  * the edges, their order and the inputs freshness asks about must be
  * exactly those of the new set, shared inputs keeping their other readers.

@@ -237,6 +237,48 @@ Test(tmpls, deps_and_cache)
 	tmpl_env_free(env);
 }
 
+/* A loader that says where it looked, found or not. */
+static int
+where_load(void *arg, const char *name, char **src, size_t *len,
+    char **path, char **cause)
+{
+	(void)arg;
+	(void)cause;
+	*path = xprintf("/tpl/%s", name);
+	if (strcmp(name, "a.j2") == 0)
+		*src = xstrdup("{% include ['opt.j2', 'b.j2'] %}"
+		    "{% include 'gone.j2' ignore missing %}.");
+	else if (strcmp(name, "b.j2") == 0)
+		*src = xstrdup("b");
+	else
+		return 1;
+	*len = strlen(*src);
+	return 0;
+}
+
+Test(tmpls, missing_templates_are_reported)
+{
+	struct tmpl_loader l = { where_load, NULL };
+	tmpl_env *env = tmpl_env_new_loader(NULL, &l);
+	tmpl_ctx *ctx = tmpl_ctx_new();
+	struct tmpl_result r;
+
+	cr_assert_eq(tmpl_render(env, "a.j2", ctx, &r), 0);
+	cr_expect_str_eq(r.text, "b.");
+	cr_assert_eq(r.ndeps, 2);
+	cr_assert_eq(r.nmissing, 2, "a list's absent first name and an "
+	    "ignored include");
+	cr_expect_str_eq(r.missing[0], "/tpl/opt.j2");
+	cr_expect_str_eq(r.missing[1], "/tpl/gone.j2");
+	tmpl_result_clear(&r);
+	cr_expect_eq(tmpl_render(env, "none.j2", ctx, &r), -1);
+	cr_assert_eq(r.nmissing, 1, "a failed render depends on its absence");
+	cr_expect_str_eq(r.missing[0], "/tpl/none.j2");
+	tmpl_result_clear(&r);
+	tmpl_ctx_free(ctx);
+	tmpl_env_free(env);
+}
+
 Test(tmpls, error_format)
 {
 	struct tmpl_error e = { TMPL_ERR_UNDEFINED, xstrdup("templates/x.j2"),
