@@ -181,6 +181,21 @@ reload(struct project *p)
 	p->rescan = true;
 }
 
+/*
+ * Does a config whose data could not be loaded (missing, invalid JSON)
+ * read rel?  Then the change may heal it: it has no dataset to refresh,
+ * so the configs are set up again.
+ */
+static bool
+heals_data(struct project *p, const char *rel)
+{
+	for (size_t i = 0; i < p->ncs; i++)
+		if (p->cs[i].ds == NULL && p->cs[i].data_error != NULL &&
+		    config_reads_data(p->cs[i].cfg, rel))
+			return true;
+	return false;
+}
+
 /* Apply the pending paths to datasets, templates and outputs. */
 static void
 take_changes(struct project *p)
@@ -191,7 +206,7 @@ take_changes(struct project *p)
 
 	while (!configs && strmap_next(p->dirty, &it, &rel, NULL))
 		configs = strcmp(rel, ROOT_MANIFEST) == 0 ||
-		    root_is_config_path(p->root, rel);
+		    root_is_config_path(p->root, rel) || heals_data(p, rel);
 	if (configs)
 		reload(p);
 	p->reload = false;

@@ -367,3 +367,15 @@ root_is_config_path(const struct root *r, const char *relpath)
 			return true;
 	return false;
 }
+
+bool
+config_reads_data(const struct config *c, const char *relpath)
+{
+	for (size_t i = 0; i < c->ndata_files; i++)
+		if (strcmp(c->data_files[i], relpath) == 0)
+			return true;
+	for (size_t i = 0; i < c->nsources; i++)
+		if (strcmp(c->sources[i].path, relpath) == 0)
+			return true;
+	return false;
+}

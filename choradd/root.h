@@ -143,5 +143,7 @@ void		 config_free(struct config *c);
 /* Does relpath look like a config location for r (a .json below a
  * configs folder)?  Used by the watcher to decide on a reload. */
 bool		 root_is_config_path(const struct root *r, const char *relpath);
+/* Is relpath one of the files c's data is read from? */
+bool		 config_reads_data(const struct config *c, const char *relpath);
 
 #endif
