@@ -46,6 +46,17 @@ cerr(struct cparse *cp, const char *where, const char *fmt, ...)
 	return -1;
 }
 
+/* The line of the value at a dotted key path, 1 when absent. */
+static int
+key_line(struct cparse *cp, const char *where)
+{
+	size_t pos, end;
+
+	if (jscan_find(cp->text, cp->len, where, &pos, &end) == -1)
+		return 1;
+	return jscan_line(cp->text, cp->len, pos);
+}
+
 /* A string member; NULL when absent (an error when required). */
 static char *
 get_str(struct cparse *cp, json_t *o, const char *key, const char *where,
@@ -251,6 +262,7 @@ parse_content(struct cparse *cp, json_t *o, struct config *c)
 	c->key = get_str(cp, o, "key", "key", false);
 	c->output = get_str(cp, o, "output", "output", c->type ==
 	    CONFIG_ARTIFACT);
+	c->output_line = key_line(cp, "output");
 	if ((v = json_object_get(o, "context")) != NULL) {
 		if (!json_is_object(v))
 			return cerr(cp, "context", "'context' must be an "
@@ -369,6 +381,7 @@ parse_compose_content(struct cparse *cp, json_t *o, struct config *c)
 	    "generation", c) == -1)
 		return -1;
 	c->output = get_str(cp, pat, "output", "generation", false);
+	c->output_line = key_line(cp, "generation.output");
 	return cp->cause != NULL ? -1 : 0;
 }
 

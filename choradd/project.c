@@ -563,6 +563,11 @@ project_keep_drift(struct project *p, struct unit *u, const char *text,
 	};
 	char h[HASH_HEX_SIZE];
 
+	/* Two outputs sharing a file see each other's text: not an edit. */
+	if (u->clash) {
+		free(q);
+		return;
+	}
 	/* The same edit, seen again as it is overwritten: kept already. */
 	hash_sha256_hex(text, len, h);
 	if (strcmp(h, u->drift_hash) == 0) {
@@ -634,6 +639,7 @@ project_open(const char *root, bool check, struct ev_loop *loop,
 	project_setup_configs(p);
 	project_import_legacy(p);
 	load_units(p);
+	project_check_clashes(p);	/* before any drift is believed */
 	project_record_configs(p);
 	p->rescan = true;
 	if (p->store != NULL && !check) {

@@ -69,6 +69,7 @@ struct unit {
 	bool		 forced;
 	bool		 marked;	/* an input changed: re-check */
 	bool		 touched;	/* on the pass's list of flagged units */
+	bool		 clash;		/* shares its output path with another */
 };
 
 /* One problem --check (and status) reports. */

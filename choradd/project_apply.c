@@ -158,7 +158,7 @@ apply_verify(struct project *p, struct gen_task *t)
 		project_keep_drift(p, u, t->drift_text, t->drift_len);
 	else if (t->drift_text == NULL && u->state == UNIT_DRIFTED)
 		project_set_state(p, u, UNIT_OK);
-	if (p->check && t->drift_text != NULL)
+	if (p->check && t->drift_text != NULL && !u->clash)
 		problem(p, "drifted", u->id, "edited by hand since generated");
 }
 
@@ -243,7 +243,10 @@ check_finding(struct project *p, struct unit *u, struct gen_task *t)
 		    why != NULL ? ": " : "", why != NULL ? why : "");
 	else if (!t->disk_exists)
 		m = xprintf("%s is missing", t->output);
-	else if (t->drift_text != NULL)
+	else if (t->drift_text != NULL && u->clash) {
+		free(why);
+		return;		/* the clash is the finding */
+	} else if (t->drift_text != NULL)
 		m = xprintf("%s was edited by hand", t->output);
 	else
 		m = xprintf("%s does not match its sources%s%s", t->output,
@@ -326,6 +329,11 @@ apply_one(struct project *p, struct gen_task *t)
 			unlink(abs);
 		free(abs);
 	}
+	if (t->output != NULL) {
+		struct unit *o = strmap_get(p->by_output, t->output);
+		if (o != NULL && o != u)
+			p->clash_check = true;
+	}
 	project_unit_set_output(p, u, t->output);
 	memcpy(u->hash, t->hash, HASH_HEX_SIZE);
 	if (t->changed)
@@ -371,11 +379,18 @@ project_when_stored(struct project *p, void (*fn)(void *), void *arg)
 		fn(arg);
 }
 
-/* An output nothing produces any more: keep its text, then delete it. */
+/*
+ * An output nothing produces any more: keep its text, then delete it;
+ * unless another output has taken its path (an item's key changed, its
+ * output path did not): then the file is that one's.
+ */
 static void
 remove_unit(struct project *p, struct unit *u)
 {
-	char *abs = u->output != NULL ? path_join(p->path, u->output) : NULL;
+	struct unit *heir = u->output != NULL ? strmap_get(p->by_output,
+	    u->output) : NULL;
+	char *abs = u->output != NULL && (heir == NULL || heir == u) ?
+	    path_join(p->path, u->output) : NULL;
 	char *text = NULL, h[HASH_HEX_SIZE];
 	size_t n = 0;
 
@@ -399,8 +414,12 @@ remove_unit(struct project *p, struct unit *u)
 		storeq_content(p->wq, &c);
 		project_event(p, STORE_EVENT_REMOVAL, u->ws, u->id, NULL);
 	}
-	log_info("%s: removed %s (no config produces it any more)", p->path,
-	    u->output != NULL ? u->output : u->id);
+	if (abs == NULL && u->output != NULL)
+		log_info("%s: %s is no longer produced; %s is now %s's",
+		    p->path, u->id, u->output, heir->id);
+	else
+		log_info("%s: removed %s (no config produces it any more)",
+		    p->path, u->output != NULL ? u->output : u->id);
 	struct project_report r = {
 		.kind = PROJECT_REMOVED, .workspace = p->root->ws[u->ws].name,
 		.id = u->id, .output = u->output,
@@ -409,6 +428,86 @@ remove_unit(struct project *p, struct unit *u)
 	free(text);
 	free(abs);
 	project_unit_drop(p, u);
+}
+
+/* Where c writes, for errors: "configs/a.json:4". */
+static char *
+output_place(struct project *p, const struct unit *u)
+{
+	struct cstate *cs = project_cstate(p, u->config_id);
+
+	if (cs == NULL)
+		return xstrdup(u->config_id);
+	return xprintf("%s:%d", cs->cfg->file, cs->cfg->output_line);
+}
+
+/* u writes the same file as o: a failure of u, named in both places. */
+static void
+clash_fail(struct project *p, struct unit *u, const struct unit *o,
+    bool was)
+{
+	char *here = output_place(p, u), *there = output_place(p, o);
+	char *m = xprintf("%s: error: '%s' writes %s, as '%s' does (%s): "
+	    "each output needs a path of its own", here, u->id, u->output,
+	    o->id, there);
+
+	if (!was)
+		log_warnx("%s", m);
+	if (p->check && !was)
+		problem(p, "failed", u->id, m);
+	project_set_state(p, u, UNIT_FAILED);
+	free(u->error);
+	u->error = m;
+	u->clash = true;
+	free(here);
+	free(there);
+}
+
+/*
+ * Outputs that share a path: each fails, naming the other.  A full scan,
+ * done only when a pass saw a path change hands or clashes are known (so
+ * a fixed clash clears): the file holds whichever was written last.
+ */
+void
+project_check_clashes(struct project *p)
+{
+	struct strmap *seen = strmap_new();
+	struct unit **was = NULL;
+	size_t it = 0, nwas = 0;
+	const char *k;
+	void *v;
+
+	while (strmap_next(p->units, &it, &k, &v)) {
+		struct unit *u = v;
+		if (u->clash) {
+			was = xreallocarray(was, nwas + 1, sizeof(*was));
+			was[nwas++] = u;
+		}
+		u->clash = false;
+	}
+	p->nclashes = 0;
+	it = 0;
+	while (strmap_next(p->units, &it, &k, &v)) {
+		struct unit *u = v, *o;
+		if (u->output == NULL)
+			continue;
+		if ((o = strmap_get(seen, u->output)) == NULL) {
+			strmap_set(seen, u->output, u);
+			continue;
+		}
+		bool uw = false, ow = false;
+		for (size_t i = 0; i < nwas; i++) {
+			uw |= was[i] == u;
+			ow |= was[i] == o;
+		}
+		p->nclashes += !o->clash + 1;
+		clash_fail(p, u, o, uw);
+		if (!o->clash)
+			clash_fail(p, o, u, ow);
+	}
+	free(was);
+	strmap_free(seen);
+	p->clash_check = false;
 }
 
 char **
@@ -441,6 +540,8 @@ project_pass_end(struct project *p, double ms)
 	for (size_t i = 0; i < ngone; i++)
 		remove_unit(p, gone[i]);
 	free(gone);
+	if (p->clash_check || p->nclashes > 0)
+		project_check_clashes(p);
 	log_pass(p);
 	p->rescan = false;
 	p->recheck = false;

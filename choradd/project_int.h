@@ -82,6 +82,8 @@ struct project {
 	size_t		 ntouched;
 	size_t		 nfailed;	/* units in each problem state */
 	size_t		 ndrifted;
+	size_t		 nclashes;	/* units sharing an output path */
+	bool		 clash_check;	/* a unit took another's path */
 	char		**cookies;
 	size_t		 ncookies;
 	struct strmap	*on_change;	/* config id -> config */
@@ -94,6 +96,7 @@ struct project {
 };
 
 /* Helpers of project.c used by the other files (see each definition). */
+void	project_check_clashes(struct project *p);
 void	project_flag(struct project *p, struct unit *u);
 void	project_set_state(struct project *p, struct unit *u,
 	    enum unit_state st);

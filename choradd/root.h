@@ -79,6 +79,7 @@ struct config {
 	bool		 spread;
 	char		*key;		/* template for the element's key */
 	char		*output;	/* template; NULL: kept in the store only */
+	int		 output_line;	/* of "output" in file, for errors */
 	char		*context;	/* JSON object text, "{}" when none */
 	enum config_fresh fresh;
 	long		 ttl;		/* seconds, FRESH_TTL */
