@@ -25,6 +25,7 @@
 #include "path.h"
 #include "proc.h"
 #include "root.h"
+#include "strmap.h"
 #include "xmalloc.h"
 
 /*
@@ -220,10 +221,24 @@ confine_output(struct gen_task *t, struct gen_dir *d, char **cause)
 	return abs;
 }
 
+/* What an output path would overwrite that the project reads, or NULL. */
+static const char *
+input_kind(const struct gen_ctx *gx, const char *rel)
+{
+	const char *what;
+
+	if (gx->inputs != NULL && (what = strmap_get(gx->inputs, rel)) != NULL)
+		return what;
+	if (gx->loader != NULL && loader_knows(gx->loader, rel))
+		return "a template";
+	return NULL;
+}
+
 static void
 output_path(struct gen_task *t, tmpl_ctx *ctx, struct gen_dir *d)
 {
 	const struct gen_ctx *gx = t->gx;
+	const char *what;
 	char *o, *rel, *cause = NULL;
 
 	if (gx->cfg->output == NULL)
@@ -247,6 +262,11 @@ output_path(struct gen_task *t, tmpl_ctx *ctx, struct gen_dir *d)
 	    strncmp(t->output, ".chora/", 7) == 0))
 		fail(t, xprintf("%s:1: error: output of %s refused: '%s' is "
 		    "inside the store", gx->cfg->file, t->id, t->output));
+	else if ((what = input_kind(gx, t->output)) != NULL)
+		fail(t, xprintf("%s:%d: error: output of %s refused: '%s' is "
+		    "%s; an output may not overwrite what the project reads",
+		    gx->cfg->file, gx->cfg->output_line, t->id, t->output,
+		    what));
 	free(cause);
 	free(rel);
 	free(o);

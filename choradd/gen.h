@@ -39,6 +39,8 @@ struct workspace;
  * What every task of one config in one workspace shares; owned by the
  * project, read-only while a pass runs.
  */
+struct strmap;
+
 struct gen_ctx {
 	const char		*root;		/* realpath of the root */
 	tmpl_env		*env;
@@ -52,6 +54,9 @@ struct gen_ctx {
 						   vars, options, dir */
 	char			*foreach_root;	/* "backends" of "backends.x" */
 	bool			 fsync;
+	/* Files the project reads (path -> what they are): an output
+	 * there would overwrite an input.  Unchanged during a pass. */
+	const struct strmap	*inputs;
 };
 
 enum gen_kind {

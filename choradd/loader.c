@@ -262,3 +262,14 @@ loader_forget(struct loader *l, const char *path)
 	tinfo_free(strmap_del(l->cache, path));
 	pthread_mutex_unlock(&l->mu);
 }
+
+bool
+loader_knows(struct loader *l, const char *path)
+{
+	bool known;
+
+	pthread_mutex_lock(&l->mu);
+	known = strmap_get(l->cache, path) != NULL;
+	pthread_mutex_unlock(&l->mu);
+	return known;
+}

@@ -38,6 +38,8 @@ int		 loader_hash(struct loader *l, const char *path,
  * template never loaded counts as using every name. */
 bool		 loader_mentions(struct loader *l, const char *path,
 		    const char *name);
+/* Has path been loaded (or hashed) as a template since it last changed? */
+bool		 loader_knows(struct loader *l, const char *path);
 /* Forget what is known of path (it changed on disk), or of everything. */
 void		 loader_forget(struct loader *l, const char *path);
 void		 loader_forget_all(struct loader *l);

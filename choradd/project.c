@@ -290,6 +290,29 @@ level_of(struct project *p, struct config *c)
 	return -1;
 }
 
+/* The files the configs name, which no output may overwrite. */
+static void
+setup_inputs(struct project *p)
+{
+	const struct root *r = p->root;
+
+	p->inputs = strmap_new();
+	strmap_set(p->inputs, ROOT_MANIFEST, (void *)"the manifest");
+	for (size_t i = 0; i < r->nconfigs; i++) {
+		const struct config *c = r->configs[i];
+		strmap_set(p->inputs, c->file, (void *)"a config");
+		for (size_t j = 0; j < c->ndata_files; j++)
+			strmap_set(p->inputs, c->data_files[j],
+			    (void *)"data a config reads");
+		for (size_t j = 0; j < c->nsources; j++)
+			strmap_set(p->inputs, c->sources[j].path,
+			    (void *)"data a config reads");
+		if (c->template != NULL)
+			strmap_set(p->inputs, c->template,
+			    (void *)"a template");
+	}
+}
+
 /* Build the per-config state of the current root. */
 void
 project_setup_configs(struct project *p)
@@ -339,6 +362,7 @@ project_setup_configs(struct project *p)
 			p->nlevels = (size_t)lv + 1;
 	}
 	free(order);
+	setup_inputs(p);
 	for (size_t i = 0; i < p->ncs; i++) {
 		struct cstate *cs = &p->cs[i];
 		struct config *c = cs->cfg;
@@ -358,6 +382,7 @@ project_setup_configs(struct project *p)
 			gx->vars = tmpl_data_root(p->vars[w]);
 			gx->config = tmpl_data_root(cs->json);
 			gx->fsync = r->fsync;
+			gx->inputs = p->inputs;
 			config_hash(c, &r->ws[w], gx->cfg_hash);
 			if (c->foreach != NULL && strcmp(c->foreach, ".") != 0)
 				gx->foreach_root = xstrndup(c->foreach,
@@ -390,6 +415,8 @@ project_teardown_configs(struct project *p)
 	free(p->errors);
 	p->errors = NULL;
 	p->nerrors = 0;
+	strmap_free(p->inputs);
+	p->inputs = NULL;
 }
 
 struct cstate *

@@ -73,6 +73,7 @@ struct project {
 	struct strmap	*units;		/* ws \x1f id -> unit */
 	struct strpool	*strs;		/* the units' dependency strings */
 	struct strmap	*by_output;	/* path -> unit */
+	struct strmap	*inputs;	/* path -> what it is (gen_ctx) */
 	struct graph	*graph;
 	struct strmap	*dirty;		/* paths pending */
 	bool		 rescan;
