@@ -529,8 +529,16 @@ project_pass_end(struct project *p, double ms)
 		u->touched = false;
 	}
 	p->ntouched = 0;
-	/* After a reload, outputs of configs that are gone go too. */
-	while (p->rescan && !p->check && strmap_next(p->units, &it, &k, &v)) {
+	/*
+	 * After a reload, outputs of configs that are gone go too; but not
+	 * while a config file is invalid: it may be the one that made them,
+	 * and a typo must not delete what it generated.
+	 */
+	if (p->rescan && !p->check && p->root->nerrors > 0)
+		log_info("%s: configs have errors: outputs of configs not "
+		    "found are kept until they load", p->path);
+	while (p->rescan && !p->check && p->root->nerrors == 0 &&
+	    strmap_next(p->units, &it, &k, &v)) {
 		struct unit *u = v;
 		if (project_cstate(p, u->config_id) == NULL) {
 			gone = xreallocarray(gone, ngone + 1, sizeof(*gone));

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Adding an item makes its output appear; removing it deletes the output,
-# whose last text stays in history.
+# whose last text stays in history.  A config made invalid keeps its
+# outputs (a typo deletes nothing); a config deleted removes them.
 . "$(dirname "$0")/lib.sh"
 small_project
 start_daemon
@@ -28,4 +29,19 @@ bodies compose/mysql generated |
 	grep -q "image: mysql:latest" || fail "removed text not in history"
 grep -q "image: mysql" "$ROOT/out/README.md" && fail "README still lists mysql"
 ok "removed item's output deleted, text kept"
+cp "$ROOT/configs/compose.json" "$WORK/compose.json"
+put configs/compose.json '{"id": "compose", "type": "content",
+ "template": 7}'
+sync_daemon
+problems | grep -q "configs/compose.json:2: error: 'template' must be a string" ||
+	fail "invalid config not reported: $(problems)"
+[ -f "$ROOT/out/compose-redis.yml" ] || fail "an invalid config's outputs removed"
+ok "an invalid config keeps its outputs"
+cp "$WORK/compose.json" "$ROOT/configs/compose.json"
+sync_daemon
+[ "$(status failed)" = 0 ] || fail "fixed config: $(problems)"
+rm "$ROOT/configs/compose.json"
+sync_daemon
+[ ! -e "$ROOT/out/compose-redis.yml" ] || fail "a deleted config's outputs kept"
+ok "a deleted config's outputs removed"
 stop_daemon
