@@ -391,6 +391,65 @@ project_setup_configs(struct project *p)
 	}
 }
 
+/* The index of the workspace called name in r, or -1. */
+static ssize_t
+ws_index(const struct root *r, const char *name)
+{
+	for (size_t w = 0; w < r->nws; w++)
+		if (strcmp(r->ws[w].name, name) == 0)
+			return (ssize_t)w;
+	return -1;
+}
+
+/*
+ * The manifest's workspaces changed (nr is the new root, p->root still
+ * the old one).  Units are keyed by workspace index: move each to its
+ * workspace's new index, and remove the outputs of workspaces that are
+ * gone now, while the old root can still name them.
+ */
+void
+project_remap_workspaces(struct project *p, const struct root *nr)
+{
+	const struct root *or = p->root;
+	ssize_t *to = xcalloc(or->nws, sizeof(*to));
+	struct unit **gone = NULL;
+	struct strmap *units;
+	bool same = or->nws == nr->nws;
+	size_t it = 0, ngone = 0;
+	const char *k;
+	void *v;
+
+	for (size_t w = 0; w < or->nws; w++) {
+		to[w] = ws_index(nr, or->ws[w].name);
+		same = same && to[w] == (ssize_t)w;
+	}
+	if (same) {
+		free(to);
+		return;
+	}
+	while (strmap_next(p->units, &it, &k, &v))
+		if (to[((struct unit *)v)->ws] < 0) {
+			gone = xreallocarray(gone, ngone + 1, sizeof(*gone));
+			gone[ngone++] = v;
+		}
+	for (size_t i = 0; i < ngone; i++)
+		project_remove_unit(p, gone[i]);
+	free(gone);
+	units = strmap_new();
+	it = 0;
+	while (strmap_next(p->units, &it, &k, &v)) {
+		struct unit *u = v;
+		char *key;
+		u->ws = (size_t)to[u->ws];
+		key = project_unit_key(u->ws, u->id);
+		strmap_set(units, key, u);
+		free(key);
+	}
+	strmap_free(p->units);
+	p->units = units;
+	free(to);
+}
+
 void
 project_teardown_configs(struct project *p)
 {

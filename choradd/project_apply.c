@@ -384,8 +384,8 @@ project_when_stored(struct project *p, void (*fn)(void *), void *arg)
  * unless another output has taken its path (an item's key changed, its
  * output path did not): then the file is that one's.
  */
-static void
-remove_unit(struct project *p, struct unit *u)
+void
+project_remove_unit(struct project *p, struct unit *u)
 {
 	struct unit *heir = u->output != NULL ? strmap_get(p->by_output,
 	    u->output) : NULL;
@@ -546,7 +546,7 @@ project_pass_end(struct project *p, double ms)
 		}
 	}
 	for (size_t i = 0; i < ngone; i++)
-		remove_unit(p, gone[i]);
+		project_remove_unit(p, gone[i]);
 	free(gone);
 	if (p->clash_check || p->nclashes > 0)
 		project_check_clashes(p);

@@ -98,6 +98,8 @@ struct project {
 
 /* Helpers of project.c used by the other files (see each definition). */
 void	project_check_clashes(struct project *p);
+void	project_remove_unit(struct project *p, struct unit *u);
+void	project_remap_workspaces(struct project *p, const struct root *nr);
 void	project_flag(struct project *p, struct unit *u);
 void	project_set_state(struct project *p, struct unit *u,
 	    enum unit_state st);

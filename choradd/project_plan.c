@@ -172,6 +172,7 @@ reload(struct project *p)
 		project_setup_configs(p);
 		return;
 	}
+	project_remap_workspaces(p, r);
 	project_teardown_configs(p);
 	root_free(p->root);
 	p->root = r;

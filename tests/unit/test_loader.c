@@ -72,7 +72,10 @@ Test(loader, refuses_paths_outside)
 	cr_assert_eq(tl.load(tl.arg, "/etc/passwd", &src, &len, &path,
 	    &cause), -1);
 	free(cause);
-	cr_assert_eq(tl.load(tl.arg, "no-such-template.j2", &src, &len,
+	cr_assert_eq(tl.load(tl.arg, "./no-such-template.j2", &src, &len,
 	    &path, &cause), 1);
+	cr_assert_str_eq(path, "no-such-template.j2", "where it looked, "
+	    "for the render to depend on its absence");
+	free(path);
 	loader_free(l);
 }
