@@ -177,6 +177,23 @@ doc_name(const struct dataset *ds)
 	return ds->precise ? ds->cfg->data_files[0] : ds->cfg->file;
 }
 
+/* Where the files read really are, when symlinks lead elsewhere. */
+static void
+find_aliases(struct dataset *ds)
+{
+	char *a;
+
+	for (size_t i = 0; i < ds->naliases; i++)
+		free(ds->aliases[i]);
+	ds->naliases = 0;
+	for (size_t i = 0; i < ds->nfiles; i++)
+		if ((a = path_real_alias(ds->root, ds->files[i])) != NULL) {
+			ds->aliases = xreallocarray(ds->aliases,
+			    ds->naliases + 1, sizeof(*ds->aliases));
+			ds->aliases[ds->naliases++] = a;
+		}
+}
+
 /* Derived state after the text changed: hashes, rest handle, no full. */
 static int
 derive(struct dataset *ds, char **cause)
@@ -223,6 +240,7 @@ data_open(const char *root, const struct config *cfg, char **cause)
 		data_free(ds);
 		return NULL;
 	}
+	find_aliases(ds);
 	return ds;
 }
 
@@ -234,6 +252,9 @@ data_free(struct dataset *ds)
 	for (size_t i = 0; i < ds->nfiles; i++)
 		free(ds->files[i]);
 	free(ds->files);
+	for (size_t i = 0; i < ds->naliases; i++)
+		free(ds->aliases[i]);
+	free(ds->aliases);
 	free(ds->root);
 	jdoc_free(ds->doc);
 	tmpl_data_free(ds->rest);
@@ -252,6 +273,7 @@ data_refresh(struct dataset *ds, struct jdoc_change *ch, char **cause)
 
 	if ((text = load_text(ds, &len, cause)) == NULL)
 		return -1;
+	find_aliases(ds);	/* a symlink may lead elsewhere now */
 	memcpy(rest_before, ds->doc->rest_hash, HASH_SIZE);
 	if (jdoc_update(ds->doc, text, len, ch, cause) == -1)
 		return -1;
@@ -306,6 +328,9 @@ data_reads(const struct dataset *ds, const char *path)
 {
 	for (size_t i = 0; i < ds->nfiles; i++)
 		if (strcmp(ds->files[i], path) == 0)
+			return true;
+	for (size_t i = 0; i < ds->naliases; i++)
+		if (strcmp(ds->aliases[i], path) == 0)
 			return true;
 	return false;
 }

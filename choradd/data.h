@@ -37,6 +37,8 @@ struct dataset {
 	char		*root;
 	char		**files;	/* every file read, relative to root */
 	size_t		 nfiles;
+	char		**aliases;	/* where symlinks among files lead */
+	size_t		 naliases;
 	bool		 precise;	/* one file: per-item dependencies */
 	struct jdoc	*doc;
 	char		 hash_[HASH_HEX_SIZE];	/* of the whole text, lazily:

@@ -278,10 +278,16 @@ template_deps(struct gen_task *t, const struct tmpl_result *r)
 {
 	char h[HASH_HEX_SIZE];
 
-	for (size_t i = 0; i < r->ndeps; i++)
-		if (loader_hash(t->gx->loader, r->deps[i], h) == 0)
-			gen_dep_add(t, STORE_KIND_TEMPLATE, r->deps[i],
-			    r->deps[i], h);
+	for (size_t i = 0; i < r->ndeps; i++) {
+		char *alias;
+		if (loader_hash(t->gx->loader, r->deps[i], h) == -1)
+			continue;
+		gen_dep_add(t, STORE_KIND_TEMPLATE, r->deps[i], r->deps[i], h);
+		if ((alias = loader_alias(t->gx->loader, r->deps[i])) != NULL) {
+			gen_dep_add(t, STORE_KIND_TEMPLATE, alias, alias, h);
+			free(alias);
+		}
+	}
 	for (size_t i = 0; i < r->nmissing; i++)
 		gen_dep_add(t, STORE_KIND_TEMPLATE, r->missing[i],
 		    r->missing[i], STORE_HASH_ABSENT);

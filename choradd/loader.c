@@ -22,6 +22,7 @@
 
 struct tinfo {
 	char	 hash[HASH_HEX_SIZE];
+	char	*alias;		/* where a symlink leads, or NULL */
 	char	**idents;	/* sorted, NULL-terminated */
 	size_t	 nidents;
 };
@@ -113,14 +114,22 @@ tinfo_free(struct tinfo *t)
 	for (size_t i = 0; i < t->nidents; i++)
 		free(t->idents[i]);
 	free(t->idents);
+	free(t->alias);
 	free(t);
 }
 
 static void
-remember(struct loader *l, const char *path, const char *src, size_t len)
+remember(struct loader *l, const char *path, const char *src, size_t len,
+    const char *real)
 {
 	struct tinfo *t = xcalloc(1, sizeof(*t));
+	char *rel = path_relative(l->root, real);
 
+	/* Read through a symlink: an edit of the target is an edit. */
+	if (rel != NULL && strcmp(rel, path) != 0)
+		t->alias = rel;
+	else
+		free(rel);
 	hash_sha256_hex(src, len, t->hash);
 	t->idents = loader_scan_idents(src, len);
 	while (t->idents[t->nidents] != NULL)
@@ -159,8 +168,8 @@ loader_load(void *arg, const char *name, char **src, size_t *len,
 		free(norm);
 		return -1;
 	}
+	remember(l, norm, *src, *len, abs);
 	free(abs);
-	remember(l, norm, *src, *len);
 	*path = norm;
 	return 0;
 }
@@ -272,4 +281,17 @@ loader_knows(struct loader *l, const char *path)
 	known = strmap_get(l->cache, path) != NULL;
 	pthread_mutex_unlock(&l->mu);
 	return known;
+}
+
+char *
+loader_alias(struct loader *l, const char *path)
+{
+	struct tinfo *t;
+	char *a = NULL;
+
+	pthread_mutex_lock(&l->mu);
+	if ((t = strmap_get(l->cache, path)) != NULL && t->alias != NULL)
+		a = xstrdup(t->alias);
+	pthread_mutex_unlock(&l->mu);
+	return a;
 }

@@ -38,6 +38,9 @@ int		 loader_hash(struct loader *l, const char *path,
  * template never loaded counts as using every name. */
 bool		 loader_mentions(struct loader *l, const char *path,
 		    const char *name);
+/* Where the template at path, as last loaded, really is when a symlink
+ * leads elsewhere (allocated), or NULL. */
+char		*loader_alias(struct loader *l, const char *path);
 /* Has path been loaded (or hashed) as a template since it last changed? */
 bool		 loader_knows(struct loader *l, const char *path);
 /* Forget what is known of path (it changed on disk), or of everything. */

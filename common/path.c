@@ -243,3 +243,18 @@ path_find_root(const char *start, char **cause)
 	    "configs/content/ here or above)", start, PATH_MANIFEST);
 	return NULL;
 }
+
+char *
+path_real_alias(const char *root_real, const char *rel)
+{
+	char *abs = path_join(root_real, rel), *real = realpath(abs, NULL);
+	char *r = real != NULL ? path_relative(root_real, real) : NULL;
+
+	free(abs);
+	free(real);
+	if (r != NULL && strcmp(r, rel) == 0) {
+		free(r);
+		r = NULL;
+	}
+	return r;
+}

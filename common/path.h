@@ -33,6 +33,14 @@ const char *path_basename(const char *p);	/* points into p */
 char	*path_confine(const char *root_real, const char *rel, char **cause);
 
 /*
+ * Where rel (below root_real) really is, relative to root_real, when a
+ * symlink on the way makes that another path: a change to the target
+ * must count as a change to rel.  NULL when it is the same path, leaves
+ * the root or does not resolve.  Allocated.
+ */
+char	*path_real_alias(const char *root_real, const char *rel);
+
+/*
  * The project root holding start (a folder or a file): the nearest folder
  * at or above it with PATH_MANIFEST, or chora-compose's configs/content/,
  * found the way git finds .git.  Both programs use it: choradd for its

@@ -229,6 +229,38 @@ Test(path, confine_refuses_escapes)
 	free(root);
 }
 
+Test(path, real_alias_follows_links_inside_the_root)
+{
+	char *root = make_tmpdir(), *outside = make_tmpdir();
+	char *data = path_join(root, "data"), *f = path_join(root, "data/v1");
+	char *cur = path_join(root, "data/cur"), *out = path_join(root, "out");
+	char *a;
+	FILE *fp;
+
+	cr_assert_eq(mkdir(data, 0755), 0);
+	cr_assert_not_null(fp = fopen(f, "w"));
+	fclose(fp);
+	cr_assert_eq(symlink("v1", cur), 0);
+	cr_assert_eq(symlink(outside, out), 0);
+	cr_assert_str_eq(a = path_real_alias(root, "data/cur"), "data/v1");
+	free(a);
+	cr_assert_null(path_real_alias(root, "data/v1"), "not a link");
+	cr_assert_null(path_real_alias(root, "out"), "leaves the root");
+	cr_assert_null(path_real_alias(root, "data/none"), "does not resolve");
+	unlink(cur);
+	unlink(f);
+	unlink(out);
+	rmdir(data);
+	rmdir(outside);
+	rmdir(root);
+	free(data);
+	free(f);
+	free(cur);
+	free(out);
+	free(outside);
+	free(root);
+}
+
 Test(fileio, atomic_write_replaces_and_leaves_no_temp)
 {
 	char *root = make_tmpdir(), *cause = NULL, *data;
