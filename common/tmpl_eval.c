@@ -592,8 +592,12 @@ rt_eval_args(struct tmpl_rt *rt, const struct callargs *ca,
 	return 0;
 }
 
+/*
+ * Call node n: 0 with the result in *out; or, when print is set and the
+ * callee is a macro, 1 after its output went straight to rt->out.
+ */
 static int
-eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
+eval_call(struct tmpl_rt *rt, const struct node *n, tv *out, bool print)
 {
 	const struct node *fnode = n->u.call.fn;
 	struct argbuf ab;
@@ -604,9 +608,10 @@ eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
 	if (fnode->kind == N_GETATTR) {
 		if (eval(rt, fnode->u.getattr.obj, &obj) == -1)
 			return -1;
-		const struct builtin *m = !fnode->flag || obj.type == TV_OBJ ||
-		    obj.type == TV_UNDEF ? NULL : tmpl_method_find(obj.type,
-		    fnode->u.getattr.attr, fnode->u.getattr.len);
+		const struct builtin *m = NULL;
+		int k = tmpl_method_slot(obj.type);
+		if (fnode->u.getattr.meth != NULL && k >= 0)
+			m = fnode->u.getattr.meth[k];
 		if (m != NULL) {
 			if (rt_eval_args(rt, &n->u.call.args, &a, &ab) == -1)
 				return -1;
@@ -622,6 +627,9 @@ eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
 	if (rt_eval_args(rt, &n->u.call.args, &a, &ab) == -1)
 		return -1;
 	rt->line = n->line;
+	if (print && tv_is_macro(fn))
+		return rt_call_macro(rt, fn, &a, tv_missing(), NULL) == -1 ?
+		    -1 : 1;
 	return tmpl_call(rt, fn, &a, out);
 }
 
@@ -903,7 +911,7 @@ eval_inner(struct tmpl_rt *rt, const struct node *n, tv *out)
 		rt->line = n->line;
 		return rt_getitem(rt, a, b, out);
 	case N_SLICE: return eval_slice(rt, n, out);
-	case N_CALL: return eval_call(rt, n, out);
+	case N_CALL: return eval_call(rt, n, out, false);
 	case N_FILTER:
 	case N_TEST: return eval_filter(rt, n, out);
 	case N_NEG:
@@ -993,6 +1001,25 @@ eval(struct tmpl_rt *rt, const struct node *n, tv *out)
 /* ---- output ---- */
 
 int
+rt_print_call(struct tmpl_rt *rt, const struct node *e)
+{
+	tv v;
+	int r;
+
+	if (++rt->edepth > TMPL_MAX_EVAL_DEPTH) {
+		rt->edepth--;
+		return tmpl_rt_error(rt, TMPL_ERR_LIMIT, "expression nesting "
+		    "deeper than %d", TMPL_MAX_EVAL_DEPTH);
+	}
+	rt->line = e->line;
+	r = eval_call(rt, e, &v, true);
+	rt->edepth--;
+	if (r == 0)
+		r = rt_output_value(rt, v);
+	return r == -1 ? -1 : 0;
+}
+
+int
 rt_output(struct tmpl_rt *rt, const char *s, size_t n)
 {
 	struct buf *b = rt->out;
@@ -1029,21 +1056,65 @@ rt_output_value(struct tmpl_rt *rt, tv v)
 	return 0;
 }
 
+struct buf *
+rt_buf_push(struct tmpl_rt *rt)
+{
+	if (rt->nscratch == rt->capscratch) {
+		size_t nc = rt->capscratch ? rt->capscratch * 2 : 4;
+		rt->scratch = xreallocarray(rt->scratch, nc,
+		    sizeof(*rt->scratch));
+		for (size_t i = rt->capscratch; i < nc; i++) {
+			rt->scratch[i] = xmalloc(sizeof(struct buf));
+			buf_init(rt->scratch[i]);
+		}
+		rt->capscratch = nc;
+	}
+	struct buf *b = rt->scratch[rt->nscratch++];
+	buf_reset(b);
+	return b;
+}
+
+void
+rt_buf_pop(struct tmpl_rt *rt, struct buf *b)
+{
+	for (size_t i = rt->nscratch; i-- > 0;)
+		if (rt->scratch[i] == b) {
+			rt->nscratch = i;
+			return;
+		}
+}
+
+void
+rt_buf_free_all(struct tmpl_rt *rt)
+{
+	for (size_t i = 0; i < rt->capscratch; i++) {
+		buf_free(rt->scratch[i]);
+		free(rt->scratch[i]);
+	}
+	free(rt->scratch);
+	rt->scratch = NULL;
+	rt->nscratch = rt->capscratch = 0;
+}
+
 int
 rt_capture(struct tmpl_rt *rt, const struct nodelist *body, struct frame *f,
     tv *out)
 {
-	struct buf b = BUF_INIT, *saved = rt->out;
+	struct buf *b = out != NULL ? rt_buf_push(rt) : NULL,
+	    *saved = rt->out;
 	struct frame *sf = rt->frame;
 	int r;
 
-	rt->out = &b;
+	if (b != NULL)
+		rt->out = b;
 	rt->frame = f;
 	r = exec_body(rt, body);
-	rt->out = saved;
+	rt->out = saved;	/* an extends in the body may have cleared it */
 	rt->frame = sf;
-	if (r == 0)
-		*out = tv_str_from_buf(rt, &b);
-	buf_free(&b);
+	if (b != NULL) {
+		if (r == 0)
+			*out = tv_str_from_buf(rt, b);
+		rt_buf_pop(rt, b);
+	}
 	return r;
 }

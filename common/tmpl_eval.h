@@ -92,6 +92,8 @@ struct tmpl_rt {
 	const struct blockpos		*block;
 	struct tmpl_template		**held;	/* templates to release */
 	size_t				 nheld, capheld;
+	struct buf			**scratch;	/* rt_buf_push() */
+	size_t				 nscratch, capscratch;
 	unsigned			 depth, edepth;
 	uint64_t			 iterations;
 	size_t				 max_output, max_memory;
@@ -125,9 +127,22 @@ int	 rt_output_value(struct tmpl_rt *rt, tv v);
 int	 rt_check_limits(struct tmpl_rt *rt);
 int	 rt_enter(struct tmpl_rt *rt);	/* depth++ or a limit error */
 void	 rt_leave(struct tmpl_rt *rt);
-/* Render into a fresh buffer; the text becomes a string value. */
+/*
+ * Run body in frame f: into a scratch buffer whose text becomes *out, or,
+ * with out NULL, straight into the current output (a call printed at once).
+ */
 int	 rt_capture(struct tmpl_rt *rt, const struct nodelist *body,
 	    struct frame *f, tv *out);
+/* Print the value of call e (a macro prints as it runs). */
+int	 rt_print_call(struct tmpl_rt *rt, const struct node *e);
+/*
+ * An empty scratch buffer that keeps its memory from one use to the next
+ * for the rest of the render; rt_buf_pop() gives it back, with any pushed
+ * after it.  Buffers are used last in, first out.
+ */
+struct buf *rt_buf_push(struct tmpl_rt *rt);
+void	 rt_buf_pop(struct tmpl_rt *rt, struct buf *b);
+void	 rt_buf_free_all(struct tmpl_rt *rt);
 int	 rt_apply_filters(struct tmpl_rt *rt, const struct node *chain, tv in,
 	    tv *out);
 
@@ -154,6 +169,7 @@ tv	 module_value(struct tmpl_rt *rt, struct frame *root,
 	    const struct tmpl_template *t);
 tv	 self_value(struct tmpl_rt *rt, struct tctx *tc);
 int	 super_value(struct tmpl_rt *rt, tv *out);
+/* Call fn with a caller; out NULL: print the result. */
 int	 rt_call_macro(struct tmpl_rt *rt, tv fn, const struct tmpl_args *a,
 	    tv caller, tv *out);
 bool	 tv_is_macro(tv v);

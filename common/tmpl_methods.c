@@ -1112,3 +1112,27 @@ tmpl_method_find(int type, const char *name, size_t len)
 			return b;
 	return NULL;
 }
+
+static const int method_types[TMPL_METHOD_SLOTS] = {
+	TV_STR, TV_LIST, TV_TUPLE, TV_DICT,
+};
+
+void
+tmpl_method_resolve(const char *name, size_t len,
+    const struct builtin **slots)
+{
+	for (int i = 0; i < TMPL_METHOD_SLOTS; i++)
+		slots[i] = tmpl_method_find(method_types[i], name, len);
+}
+
+int
+tmpl_method_slot(int type)
+{
+	switch (type) {
+	case TV_STR: return 0;
+	case TV_LIST: return 1;
+	case TV_TUPLE: return 2;
+	case TV_DICT: return 3;
+	}
+	return -1;
+}
