@@ -240,9 +240,14 @@ tmpl_bind(struct tmpl_rt *rt, const char *fname, const struct tmpl_args *a,
 struct frame *
 frame_new(struct tmpl_rt *rt, struct frame *parent)
 {
-	struct frame *f = arena_zalloc(rt->arena, sizeof(*f));
+	struct frame *f = arena_alloc(rt->arena, sizeof(*f));
 
 	f->parent = parent;
+	f->ctx = NULL;
+	f->include = false;
+	f->slots = f->inl;
+	f->n = 0;
+	f->cap = sizeof(f->inl) / sizeof(f->inl[0]);
 	return f;
 }
 
@@ -256,7 +261,7 @@ frame_set(struct tmpl_rt *rt, struct frame *f, const struct tmpl_atom *name,
 			return;
 		}
 	if (f->n == f->cap) {
-		uint32_t nc = f->cap == 0 ? 4 : f->cap * 2;
+		uint32_t nc = f->cap * 2;
 		f->slots = arena_realloc(rt->arena, f->slots,
 		    f->cap * sizeof(*f->slots), nc * sizeof(*f->slots));
 		f->cap = nc;
@@ -872,6 +877,35 @@ eval_truth(struct tmpl_rt *rt, const struct node *n, tv *v, bool *b)
 	return err;
 }
 
+/* Attribute n->u.getattr of a, a the value of its object. */
+static int
+getattr_node(struct tmpl_rt *rt, const struct node *n, tv a, tv *out)
+{
+	rt->line = n->line;
+	if (a.type == TV_DICT && !n->flag) {
+		/* no method has this name: the key, or undefined */
+		const tv *v = tv_dict_gets_h(a.u.dict, n->u.getattr.attr,
+		    n->u.getattr.len, n->u.getattr.hash);
+		*out = v != NULL ? *v : tmpl_undef_attr(rt, a,
+		    n->u.getattr.attr, n->u.getattr.len);
+		return 0;
+	}
+	return rt_getattr(rt, a, n->u.getattr.attr, n->u.getattr.len, out);
+}
+
+/* The value of name node n (undefined when nothing has the name). */
+static inline int
+eval_name(struct tmpl_rt *rt, const struct node *n, tv *out)
+{
+	rt->line = n->line;
+	switch (rt_lookup(rt, n->u.name, out)) {
+	case -1: return -1;
+	case 1:
+		*out = tmpl_undef_name(rt, n->u.name->s, n->u.name->len);
+	}
+	return 0;
+}
+
 static int
 eval_inner(struct tmpl_rt *rt, const struct node *n, tv *out)
 {
@@ -883,27 +917,11 @@ eval_inner(struct tmpl_rt *rt, const struct node *n, tv *out)
 		*out = n->u.cval;
 		return 0;
 	case N_NAME:
-		switch (rt_lookup(rt, n->u.name, out)) {
-		case -1: return -1;
-		case 1:
-			*out = tmpl_undef_name(rt, n->u.name->s,
-			    n->u.name->len);
-		}
-		return 0;
+		return eval_name(rt, n, out);
 	case N_GETATTR:
 		if (eval(rt, n->u.getattr.obj, &a) == -1)
 			return -1;
-		rt->line = n->line;
-		if (a.type == TV_DICT && !n->flag) {
-			/* no method has this name: the key, or undefined */
-			const tv *v = tv_dict_gets_h(a.u.dict, n->u.getattr.attr,
-			    n->u.getattr.len, n->u.getattr.hash);
-			*out = v != NULL ? *v : tmpl_undef_attr(rt, a,
-			    n->u.getattr.attr, n->u.getattr.len);
-			return 0;
-		}
-		return rt_getattr(rt, a, n->u.getattr.attr, n->u.getattr.len,
-		    out);
+		return getattr_node(rt, n, a, out);
 	case N_GETITEM:
 		if (eval(rt, n->u.getitem.obj, &a) == -1 ||
 		    eval(rt, n->u.getitem.key, &b) == -1)
@@ -978,14 +996,15 @@ eval(struct tmpl_rt *rt, const struct node *n, tv *out)
 		*out = n->u.cval;
 		return 0;
 	case N_NAME:
-		rt->line = n->line;
-		switch (rt_lookup(rt, n->u.name, out)) {
-		case -1: return -1;
-		case 1:
-			*out = tmpl_undef_name(rt, n->u.name->s,
-			    n->u.name->len);
+		return eval_name(rt, n, out);
+	case N_GETATTR:		/* name.attr, the most common expression */
+		if (n->u.getattr.obj->kind == N_NAME) {
+			tv a;
+			if (eval_name(rt, n->u.getattr.obj, &a) == -1)
+				return -1;
+			return getattr_node(rt, n, a, out);
 		}
-		return 0;
+		break;
 	}
 	if (++rt->edepth > TMPL_MAX_EVAL_DEPTH) {
 		rt->edepth--;
@@ -1019,21 +1038,12 @@ rt_print_call(struct tmpl_rt *rt, const struct node *e)
 	return r == -1 ? -1 : 0;
 }
 
+/* rt_output() when the buffer must grow, the limit is near or out NULL. */
 int
-rt_output(struct tmpl_rt *rt, const char *s, size_t n)
+rt_output_grow(struct tmpl_rt *rt, const char *s, size_t n)
 {
-	struct buf *b = rt->out;
-
-	if (b == NULL)
+	if (rt->out == NULL)
 		return 0;	/* discarded: after extends */
-	if (b->len + n < b->cap) {	/* the common case, without calls */
-		memcpy(b->data + b->len, s, n);
-		b->len += n;
-		b->data[b->len] = '\0';
-		return b->len > rt->max_output ? tmpl_rt_error(rt,
-		    TMPL_ERR_LIMIT, "output larger than %zu bytes",
-		    rt->max_output) : 0;
-	}
 	if (rt->out->len + n > rt->max_output)
 		return tmpl_rt_error(rt, TMPL_ERR_LIMIT, "output larger than "
 		    "%zu bytes", rt->max_output);

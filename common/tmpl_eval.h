@@ -15,6 +15,7 @@
 #define CHORA_TMPL_EVAL_H
 
 #include <pthread.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "buf.h"
@@ -34,8 +35,9 @@ struct frame {
 	const struct tmpl_ctx	*ctx;	/* root frames: the data, or NULL */
 	bool			 include;	/* an include's root: `loop`
 						   of the includer is hidden */
-	struct slot		*slots;
+	struct slot		*slots;	/* inl until it outgrows it */
 	uint32_t		 n, cap;
+	struct slot		 inl[4];	/* most frames: no second allocation */
 };
 
 /* One block name's implementations, most derived first. */
@@ -122,7 +124,21 @@ struct argbuf {
 /* Evaluate call arguments, into ab when they fit (ab may be NULL). */
 int	 rt_eval_args(struct tmpl_rt *rt, const struct callargs *ca,
 	    struct tmpl_args *out, struct argbuf *ab);
-int	 rt_output(struct tmpl_rt *rt, const char *s, size_t n);
+int	 rt_output_grow(struct tmpl_rt *rt, const char *s, size_t n);
+
+/* Append to the output (nothing after an extends), within the limit. */
+static inline int
+rt_output(struct tmpl_rt *rt, const char *s, size_t n)
+{
+	struct buf *b = rt->out;
+
+	if (b == NULL || b->len + n >= b->cap || b->len + n > rt->max_output)
+		return rt_output_grow(rt, s, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
 int	 rt_output_value(struct tmpl_rt *rt, tv v);
 int	 rt_check_limits(struct tmpl_rt *rt);
 int	 rt_enter(struct tmpl_rt *rt);	/* depth++ or a limit error */
