@@ -391,7 +391,7 @@ loop_recurse(struct tmpl_rt *rt, struct tv_obj *o, const struct tmpl_args *a,
 		    "one argument");
 	if (rt_enter(rt) == -1)
 		return -1;
-	rt->out = b = rt_buf_push(rt);
+	rt->out = b = tmpl_rt_buf(rt);
 	rt->frame = l->outer;
 	r = loop_run(rt, l->node, a->pos[0], l->depth + 1);
 	rt->out = so;
@@ -399,7 +399,7 @@ loop_recurse(struct tmpl_rt *rt, struct tv_obj *o, const struct tmpl_args *a,
 	rt_leave(rt);
 	if (r == 0)
 		*out = tv_str_from_buf(rt, b);
-	rt_buf_pop(rt, b);
+	tmpl_rt_buf_drop(rt, b);
 	return r;
 }
 
@@ -549,7 +549,7 @@ blockref_call(struct tmpl_rt *rt, struct tv_obj *o, const struct tmpl_args *a,
     tv *out)
 {
 	struct blockref_obj *b = (struct blockref_obj *)o;
-	struct buf *buf = rt_buf_push(rt), *so = rt->out;
+	struct buf *buf = tmpl_rt_buf(rt), *so = rt->out;
 	int r;
 
 	(void)a;
@@ -558,7 +558,7 @@ blockref_call(struct tmpl_rt *rt, struct tv_obj *o, const struct tmpl_args *a,
 	rt->out = so;
 	if (r == 0)
 		*out = tv_str_from_buf(rt, buf);
-	rt_buf_pop(rt, buf);
+	tmpl_rt_buf_drop(rt, buf);
 	return r;
 }
 

@@ -814,19 +814,18 @@ eval_compare(struct tmpl_rt *rt, const struct node *n, tv *out)
 static int
 eval_concat(struct tmpl_rt *rt, const struct node *n, tv *out)
 {
-	struct buf b = BUF_INIT;
+	struct buf *b = tmpl_rt_buf(rt);
 	tv v;
 
 	for (size_t i = 0; i < n->u.items.n; i++) {
 		if (eval(rt, n->u.items.v[i], &v) == -1 ||
-		    tv_str_buf(rt, v, &b) == -1 ||
-		    tmpl_rt_check_size(rt, b.len) == -1) {
-			buf_free(&b);
+		    tv_str_buf(rt, v, b) == -1 ||
+		    tmpl_rt_check_size(rt, b->len) == -1) {
+			tmpl_rt_buf_drop(rt, b);
 			return -1;
 		}
 	}
-	*out = tv_str_from_buf(rt, &b);
-	buf_free(&b);
+	*out = tmpl_rt_buf_str(rt, b);
 	return 0;
 }
 
@@ -1058,6 +1057,15 @@ rt_output_value(struct tmpl_rt *rt, tv v)
 		return 0;
 	if (v.type == TV_STR)
 		return rt_output(rt, v.u.s, v.len);
+	if (v.type == TV_INT) {
+		char tmp[24], *end = tmp + sizeof(tmp);
+		uint64_t m = v.u.i < 0 ? (uint64_t)0 - (uint64_t)v.u.i :
+		    (uint64_t)v.u.i;
+		char *p = fmt_u64(m, end);
+		if (v.u.i < 0)
+			*--p = '-';
+		return rt_output(rt, p, (size_t)(end - p));
+	}
 	if (tv_str_buf(rt, v, rt->out) == -1)
 		return -1;
 	if (rt->out->len > rt->max_output)
@@ -1067,7 +1075,7 @@ rt_output_value(struct tmpl_rt *rt, tv v)
 }
 
 struct buf *
-rt_buf_push(struct tmpl_rt *rt)
+tmpl_rt_buf(struct tmpl_rt *rt)
 {
 	if (rt->nscratch == rt->capscratch) {
 		size_t nc = rt->capscratch ? rt->capscratch * 2 : 4;
@@ -1085,13 +1093,22 @@ rt_buf_push(struct tmpl_rt *rt)
 }
 
 void
-rt_buf_pop(struct tmpl_rt *rt, struct buf *b)
+tmpl_rt_buf_drop(struct tmpl_rt *rt, struct buf *b)
 {
 	for (size_t i = rt->nscratch; i-- > 0;)
 		if (rt->scratch[i] == b) {
 			rt->nscratch = i;
 			return;
 		}
+}
+
+tv
+tmpl_rt_buf_str(struct tmpl_rt *rt, struct buf *b)
+{
+	tv v = tv_str_from_buf(rt, b);
+
+	tmpl_rt_buf_drop(rt, b);
+	return v;
 }
 
 void
@@ -1110,7 +1127,7 @@ int
 rt_capture(struct tmpl_rt *rt, const struct nodelist *body, struct frame *f,
     tv *out)
 {
-	struct buf *b = out != NULL ? rt_buf_push(rt) : NULL,
+	struct buf *b = out != NULL ? tmpl_rt_buf(rt) : NULL,
 	    *saved = rt->out;
 	struct frame *sf = rt->frame;
 	int r;
@@ -1124,7 +1141,7 @@ rt_capture(struct tmpl_rt *rt, const struct nodelist *body, struct frame *f,
 	if (b != NULL) {
 		if (r == 0)
 			*out = tv_str_from_buf(rt, b);
-		rt_buf_pop(rt, b);
+		tmpl_rt_buf_drop(rt, b);
 	}
 	return r;
 }

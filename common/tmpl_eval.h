@@ -94,7 +94,7 @@ struct tmpl_rt {
 	const struct blockpos		*block;
 	struct tmpl_template		**held;	/* templates to release */
 	size_t				 nheld, capheld;
-	struct buf			**scratch;	/* rt_buf_push() */
+	struct buf			**scratch;	/* tmpl_rt_buf() */
 	size_t				 nscratch, capscratch;
 	unsigned			 depth, edepth;
 	uint64_t			 iterations;
@@ -151,13 +151,7 @@ int	 rt_capture(struct tmpl_rt *rt, const struct nodelist *body,
 	    struct frame *f, tv *out);
 /* Print the value of call e (a macro prints as it runs). */
 int	 rt_print_call(struct tmpl_rt *rt, const struct node *e);
-/*
- * An empty scratch buffer that keeps its memory from one use to the next
- * for the rest of the render; rt_buf_pop() gives it back, with any pushed
- * after it.  Buffers are used last in, first out.
- */
-struct buf *rt_buf_push(struct tmpl_rt *rt);
-void	 rt_buf_pop(struct tmpl_rt *rt, struct buf *b);
+/* Free the scratch buffers (tmpl_rt_buf()) at the end of a render. */
 void	 rt_buf_free_all(struct tmpl_rt *rt);
 int	 rt_apply_filters(struct tmpl_rt *rt, const struct node *chain, tv in,
 	    tv *out);
