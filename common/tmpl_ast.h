@@ -83,6 +83,9 @@ struct node {
 			const char	*attr;
 			size_t		 len;
 			uint64_t	 hash;	/* tv_hash() of attr */
+			/* the method so named of a str, list, tuple, dict
+			   (tmpl_method_slot()), NULL when none has one */
+			const struct builtin *const *meth;
 		} getattr;				/* N_GETATTR */
 		struct {
 			struct node	*obj, *key;

@@ -25,6 +25,15 @@ const struct builtin *tmpl_test_find(const char *name, size_t len);
 const struct builtin *tmpl_method_find(int type, const char *name,
 	    size_t len);
 const struct builtin *tmpl_global_find(const char *name, size_t len);
+/*
+ * Methods resolved once, when a template is compiled: the methods named
+ * name of each type that has methods (an array of TMPL_METHOD_SLOTS), and
+ * the slot of a value type in it (-1: a type without methods).
+ */
+#define TMPL_METHOD_SLOTS	4
+void	 tmpl_method_resolve(const char *name, size_t len,
+	    const struct builtin **slots);
+int	 tmpl_method_slot(int type);
 
 /* The tables themselves, NULL-terminated, for help and tests. */
 extern const struct builtin tmpl_filters[];

@@ -232,6 +232,7 @@ macro_bind(struct tmpl_rt *rt, struct macro_obj *mo, const struct tmpl_args *a,
 	return 0;
 }
 
+/* Run the macro: its text becomes *out, or with out NULL goes to rt->out. */
 static int
 macro_invoke(struct tmpl_rt *rt, struct macro_obj *mo,
     const struct tmpl_args *a, tv caller, tv *out)
@@ -273,7 +274,10 @@ rt_call_macro(struct tmpl_rt *rt, tv fn, const struct tmpl_args *a,
 	kw[a->nkw].val = caller;
 	b.kw = kw;
 	b.nkw = a->nkw + 1;
-	return tmpl_call(rt, fn, &b, out);
+	if (out != NULL)
+		return tmpl_call(rt, fn, &b, out);
+	tv v;
+	return tmpl_call(rt, fn, &b, &v) == -1 ? -1 : rt_output_value(rt, v);
 }
 
 /* ---- loops ---- */
@@ -375,7 +379,7 @@ loop_recurse(struct tmpl_rt *rt, struct tv_obj *o, const struct tmpl_args *a,
     tv *out)
 {
 	struct loop_obj *l = (struct loop_obj *)o;
-	struct buf b = BUF_INIT, *so = rt->out;
+	struct buf *b, *so = rt->out;
 	struct frame *sf = rt->frame;
 	int r;
 
@@ -387,15 +391,15 @@ loop_recurse(struct tmpl_rt *rt, struct tv_obj *o, const struct tmpl_args *a,
 		    "one argument");
 	if (rt_enter(rt) == -1)
 		return -1;
-	rt->out = &b;
+	rt->out = b = tmpl_rt_buf(rt);
 	rt->frame = l->outer;
 	r = loop_run(rt, l->node, a->pos[0], l->depth + 1);
 	rt->out = so;
 	rt->frame = sf;
 	rt_leave(rt);
 	if (r == 0)
-		*out = tv_str_from_buf(rt, &b);
-	buf_free(&b);
+		*out = tv_str_from_buf(rt, b);
+	tmpl_rt_buf_drop(rt, b);
 	return r;
 }
 
@@ -545,16 +549,16 @@ blockref_call(struct tmpl_rt *rt, struct tv_obj *o, const struct tmpl_args *a,
     tv *out)
 {
 	struct blockref_obj *b = (struct blockref_obj *)o;
-	struct buf buf = BUF_INIT, *so = rt->out;
+	struct buf *buf = tmpl_rt_buf(rt), *so = rt->out;
 	int r;
 
 	(void)a;
-	rt->out = &buf;
+	rt->out = buf;
 	r = rt_render_block(rt, b->tc, b->stack, b->level, b->tc->root);
 	rt->out = so;
 	if (r == 0)
-		*out = tv_str_from_buf(rt, &buf);
-	buf_free(&buf);
+		*out = tv_str_from_buf(rt, buf);
+	tmpl_rt_buf_drop(rt, buf);
 	return r;
 }
 

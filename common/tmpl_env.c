@@ -598,6 +598,7 @@ rt_finish(struct tmpl_rt *rt, int rc, struct buf *out)
 	for (size_t i = 0; i < rt->nheld; i++)
 		env_release(rt->env, rt->held[i]);
 	free(rt->held);
+	rt_buf_free_all(rt);
 	/* keep the arena, and up to ENV_ARENA_KEEP of its memory, for reuse */
 	arena_reset_keep(rt->arena, ENV_ARENA_KEEP);
 	pthread_mutex_lock(&rt->env->lock);

@@ -240,9 +240,14 @@ tmpl_bind(struct tmpl_rt *rt, const char *fname, const struct tmpl_args *a,
 struct frame *
 frame_new(struct tmpl_rt *rt, struct frame *parent)
 {
-	struct frame *f = arena_zalloc(rt->arena, sizeof(*f));
+	struct frame *f = arena_alloc(rt->arena, sizeof(*f));
 
 	f->parent = parent;
+	f->ctx = NULL;
+	f->include = false;
+	f->slots = f->inl;
+	f->n = 0;
+	f->cap = sizeof(f->inl) / sizeof(f->inl[0]);
 	return f;
 }
 
@@ -256,7 +261,7 @@ frame_set(struct tmpl_rt *rt, struct frame *f, const struct tmpl_atom *name,
 			return;
 		}
 	if (f->n == f->cap) {
-		uint32_t nc = f->cap == 0 ? 4 : f->cap * 2;
+		uint32_t nc = f->cap * 2;
 		f->slots = arena_realloc(rt->arena, f->slots,
 		    f->cap * sizeof(*f->slots), nc * sizeof(*f->slots));
 		f->cap = nc;
@@ -592,8 +597,12 @@ rt_eval_args(struct tmpl_rt *rt, const struct callargs *ca,
 	return 0;
 }
 
+/*
+ * Call node n: 0 with the result in *out; or, when print is set and the
+ * callee is a macro, 1 after its output went straight to rt->out.
+ */
 static int
-eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
+eval_call(struct tmpl_rt *rt, const struct node *n, tv *out, bool print)
 {
 	const struct node *fnode = n->u.call.fn;
 	struct argbuf ab;
@@ -604,9 +613,10 @@ eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
 	if (fnode->kind == N_GETATTR) {
 		if (eval(rt, fnode->u.getattr.obj, &obj) == -1)
 			return -1;
-		const struct builtin *m = !fnode->flag || obj.type == TV_OBJ ||
-		    obj.type == TV_UNDEF ? NULL : tmpl_method_find(obj.type,
-		    fnode->u.getattr.attr, fnode->u.getattr.len);
+		const struct builtin *m = NULL;
+		int k = tmpl_method_slot(obj.type);
+		if (fnode->u.getattr.meth != NULL && k >= 0)
+			m = fnode->u.getattr.meth[k];
 		if (m != NULL) {
 			if (rt_eval_args(rt, &n->u.call.args, &a, &ab) == -1)
 				return -1;
@@ -622,6 +632,9 @@ eval_call(struct tmpl_rt *rt, const struct node *n, tv *out)
 	if (rt_eval_args(rt, &n->u.call.args, &a, &ab) == -1)
 		return -1;
 	rt->line = n->line;
+	if (print && tv_is_macro(fn))
+		return rt_call_macro(rt, fn, &a, tv_missing(), NULL) == -1 ?
+		    -1 : 1;
 	return tmpl_call(rt, fn, &a, out);
 }
 
@@ -801,19 +814,18 @@ eval_compare(struct tmpl_rt *rt, const struct node *n, tv *out)
 static int
 eval_concat(struct tmpl_rt *rt, const struct node *n, tv *out)
 {
-	struct buf b = BUF_INIT;
+	struct buf *b = tmpl_rt_buf(rt);
 	tv v;
 
 	for (size_t i = 0; i < n->u.items.n; i++) {
 		if (eval(rt, n->u.items.v[i], &v) == -1 ||
-		    tv_str_buf(rt, v, &b) == -1 ||
-		    tmpl_rt_check_size(rt, b.len) == -1) {
-			buf_free(&b);
+		    tv_str_buf(rt, v, b) == -1 ||
+		    tmpl_rt_check_size(rt, b->len) == -1) {
+			tmpl_rt_buf_drop(rt, b);
 			return -1;
 		}
 	}
-	*out = tv_str_from_buf(rt, &b);
-	buf_free(&b);
+	*out = tmpl_rt_buf_str(rt, b);
 	return 0;
 }
 
@@ -864,6 +876,35 @@ eval_truth(struct tmpl_rt *rt, const struct node *n, tv *v, bool *b)
 	return err;
 }
 
+/* Attribute n->u.getattr of a, a the value of its object. */
+static int
+getattr_node(struct tmpl_rt *rt, const struct node *n, tv a, tv *out)
+{
+	rt->line = n->line;
+	if (a.type == TV_DICT && !n->flag) {
+		/* no method has this name: the key, or undefined */
+		const tv *v = tv_dict_gets_h(a.u.dict, n->u.getattr.attr,
+		    n->u.getattr.len, n->u.getattr.hash);
+		*out = v != NULL ? *v : tmpl_undef_attr(rt, a,
+		    n->u.getattr.attr, n->u.getattr.len);
+		return 0;
+	}
+	return rt_getattr(rt, a, n->u.getattr.attr, n->u.getattr.len, out);
+}
+
+/* The value of name node n (undefined when nothing has the name). */
+static inline int
+eval_name(struct tmpl_rt *rt, const struct node *n, tv *out)
+{
+	rt->line = n->line;
+	switch (rt_lookup(rt, n->u.name, out)) {
+	case -1: return -1;
+	case 1:
+		*out = tmpl_undef_name(rt, n->u.name->s, n->u.name->len);
+	}
+	return 0;
+}
+
 static int
 eval_inner(struct tmpl_rt *rt, const struct node *n, tv *out)
 {
@@ -875,27 +916,11 @@ eval_inner(struct tmpl_rt *rt, const struct node *n, tv *out)
 		*out = n->u.cval;
 		return 0;
 	case N_NAME:
-		switch (rt_lookup(rt, n->u.name, out)) {
-		case -1: return -1;
-		case 1:
-			*out = tmpl_undef_name(rt, n->u.name->s,
-			    n->u.name->len);
-		}
-		return 0;
+		return eval_name(rt, n, out);
 	case N_GETATTR:
 		if (eval(rt, n->u.getattr.obj, &a) == -1)
 			return -1;
-		rt->line = n->line;
-		if (a.type == TV_DICT && !n->flag) {
-			/* no method has this name: the key, or undefined */
-			const tv *v = tv_dict_gets_h(a.u.dict, n->u.getattr.attr,
-			    n->u.getattr.len, n->u.getattr.hash);
-			*out = v != NULL ? *v : tmpl_undef_attr(rt, a,
-			    n->u.getattr.attr, n->u.getattr.len);
-			return 0;
-		}
-		return rt_getattr(rt, a, n->u.getattr.attr, n->u.getattr.len,
-		    out);
+		return getattr_node(rt, n, a, out);
 	case N_GETITEM:
 		if (eval(rt, n->u.getitem.obj, &a) == -1 ||
 		    eval(rt, n->u.getitem.key, &b) == -1)
@@ -903,7 +928,7 @@ eval_inner(struct tmpl_rt *rt, const struct node *n, tv *out)
 		rt->line = n->line;
 		return rt_getitem(rt, a, b, out);
 	case N_SLICE: return eval_slice(rt, n, out);
-	case N_CALL: return eval_call(rt, n, out);
+	case N_CALL: return eval_call(rt, n, out, false);
 	case N_FILTER:
 	case N_TEST: return eval_filter(rt, n, out);
 	case N_NEG:
@@ -970,14 +995,15 @@ eval(struct tmpl_rt *rt, const struct node *n, tv *out)
 		*out = n->u.cval;
 		return 0;
 	case N_NAME:
-		rt->line = n->line;
-		switch (rt_lookup(rt, n->u.name, out)) {
-		case -1: return -1;
-		case 1:
-			*out = tmpl_undef_name(rt, n->u.name->s,
-			    n->u.name->len);
+		return eval_name(rt, n, out);
+	case N_GETATTR:		/* name.attr, the most common expression */
+		if (n->u.getattr.obj->kind == N_NAME) {
+			tv a;
+			if (eval_name(rt, n->u.getattr.obj, &a) == -1)
+				return -1;
+			return getattr_node(rt, n, a, out);
 		}
-		return 0;
+		break;
 	}
 	if (++rt->edepth > TMPL_MAX_EVAL_DEPTH) {
 		rt->edepth--;
@@ -993,20 +1019,30 @@ eval(struct tmpl_rt *rt, const struct node *n, tv *out)
 /* ---- output ---- */
 
 int
-rt_output(struct tmpl_rt *rt, const char *s, size_t n)
+rt_print_call(struct tmpl_rt *rt, const struct node *e)
 {
-	struct buf *b = rt->out;
+	tv v;
+	int r;
 
-	if (b == NULL)
-		return 0;	/* discarded: after extends */
-	if (b->len + n < b->cap) {	/* the common case, without calls */
-		memcpy(b->data + b->len, s, n);
-		b->len += n;
-		b->data[b->len] = '\0';
-		return b->len > rt->max_output ? tmpl_rt_error(rt,
-		    TMPL_ERR_LIMIT, "output larger than %zu bytes",
-		    rt->max_output) : 0;
+	if (++rt->edepth > TMPL_MAX_EVAL_DEPTH) {
+		rt->edepth--;
+		return tmpl_rt_error(rt, TMPL_ERR_LIMIT, "expression nesting "
+		    "deeper than %d", TMPL_MAX_EVAL_DEPTH);
 	}
+	rt->line = e->line;
+	r = eval_call(rt, e, &v, true);
+	rt->edepth--;
+	if (r == 0)
+		r = rt_output_value(rt, v);
+	return r == -1 ? -1 : 0;
+}
+
+/* rt_output() when the buffer must grow, the limit is near or out NULL. */
+int
+rt_output_grow(struct tmpl_rt *rt, const char *s, size_t n)
+{
+	if (rt->out == NULL)
+		return 0;	/* discarded: after extends */
 	if (rt->out->len + n > rt->max_output)
 		return tmpl_rt_error(rt, TMPL_ERR_LIMIT, "output larger than "
 		    "%zu bytes", rt->max_output);
@@ -1021,6 +1057,15 @@ rt_output_value(struct tmpl_rt *rt, tv v)
 		return 0;
 	if (v.type == TV_STR)
 		return rt_output(rt, v.u.s, v.len);
+	if (v.type == TV_INT) {
+		char tmp[24], *end = tmp + sizeof(tmp);
+		uint64_t m = v.u.i < 0 ? (uint64_t)0 - (uint64_t)v.u.i :
+		    (uint64_t)v.u.i;
+		char *p = fmt_u64(m, end);
+		if (v.u.i < 0)
+			*--p = '-';
+		return rt_output(rt, p, (size_t)(end - p));
+	}
 	if (tv_str_buf(rt, v, rt->out) == -1)
 		return -1;
 	if (rt->out->len > rt->max_output)
@@ -1029,21 +1074,74 @@ rt_output_value(struct tmpl_rt *rt, tv v)
 	return 0;
 }
 
+struct buf *
+tmpl_rt_buf(struct tmpl_rt *rt)
+{
+	if (rt->nscratch == rt->capscratch) {
+		size_t nc = rt->capscratch ? rt->capscratch * 2 : 4;
+		rt->scratch = xreallocarray(rt->scratch, nc,
+		    sizeof(*rt->scratch));
+		for (size_t i = rt->capscratch; i < nc; i++) {
+			rt->scratch[i] = xmalloc(sizeof(struct buf));
+			buf_init(rt->scratch[i]);
+		}
+		rt->capscratch = nc;
+	}
+	struct buf *b = rt->scratch[rt->nscratch++];
+	buf_reset(b);
+	return b;
+}
+
+void
+tmpl_rt_buf_drop(struct tmpl_rt *rt, struct buf *b)
+{
+	for (size_t i = rt->nscratch; i-- > 0;)
+		if (rt->scratch[i] == b) {
+			rt->nscratch = i;
+			return;
+		}
+}
+
+tv
+tmpl_rt_buf_str(struct tmpl_rt *rt, struct buf *b)
+{
+	tv v = tv_str_from_buf(rt, b);
+
+	tmpl_rt_buf_drop(rt, b);
+	return v;
+}
+
+void
+rt_buf_free_all(struct tmpl_rt *rt)
+{
+	for (size_t i = 0; i < rt->capscratch; i++) {
+		buf_free(rt->scratch[i]);
+		free(rt->scratch[i]);
+	}
+	free(rt->scratch);
+	rt->scratch = NULL;
+	rt->nscratch = rt->capscratch = 0;
+}
+
 int
 rt_capture(struct tmpl_rt *rt, const struct nodelist *body, struct frame *f,
     tv *out)
 {
-	struct buf b = BUF_INIT, *saved = rt->out;
+	struct buf *b = out != NULL ? tmpl_rt_buf(rt) : NULL,
+	    *saved = rt->out;
 	struct frame *sf = rt->frame;
 	int r;
 
-	rt->out = &b;
+	if (b != NULL)
+		rt->out = b;
 	rt->frame = f;
 	r = exec_body(rt, body);
-	rt->out = saved;
+	rt->out = saved;	/* an extends in the body may have cleared it */
 	rt->frame = sf;
-	if (r == 0)
-		*out = tv_str_from_buf(rt, &b);
-	buf_free(&b);
+	if (b != NULL) {
+		if (r == 0)
+			*out = tv_str_from_buf(rt, b);
+		tmpl_rt_buf_drop(rt, b);
+	}
 	return r;
 }

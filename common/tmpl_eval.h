@@ -15,6 +15,7 @@
 #define CHORA_TMPL_EVAL_H
 
 #include <pthread.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "buf.h"
@@ -34,8 +35,9 @@ struct frame {
 	const struct tmpl_ctx	*ctx;	/* root frames: the data, or NULL */
 	bool			 include;	/* an include's root: `loop`
 						   of the includer is hidden */
-	struct slot		*slots;
+	struct slot		*slots;	/* inl until it outgrows it */
 	uint32_t		 n, cap;
+	struct slot		 inl[4];	/* most frames: no second allocation */
 };
 
 /* One block name's implementations, most derived first. */
@@ -92,6 +94,8 @@ struct tmpl_rt {
 	const struct blockpos		*block;
 	struct tmpl_template		**held;	/* templates to release */
 	size_t				 nheld, capheld;
+	struct buf			**scratch;	/* tmpl_rt_buf() */
+	size_t				 nscratch, capscratch;
 	unsigned			 depth, edepth;
 	uint64_t			 iterations;
 	size_t				 max_output, max_memory;
@@ -120,14 +124,35 @@ struct argbuf {
 /* Evaluate call arguments, into ab when they fit (ab may be NULL). */
 int	 rt_eval_args(struct tmpl_rt *rt, const struct callargs *ca,
 	    struct tmpl_args *out, struct argbuf *ab);
-int	 rt_output(struct tmpl_rt *rt, const char *s, size_t n);
+int	 rt_output_grow(struct tmpl_rt *rt, const char *s, size_t n);
+
+/* Append to the output (nothing after an extends), within the limit. */
+static inline int
+rt_output(struct tmpl_rt *rt, const char *s, size_t n)
+{
+	struct buf *b = rt->out;
+
+	if (b == NULL || b->len + n >= b->cap || b->len + n > rt->max_output)
+		return rt_output_grow(rt, s, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
 int	 rt_output_value(struct tmpl_rt *rt, tv v);
 int	 rt_check_limits(struct tmpl_rt *rt);
 int	 rt_enter(struct tmpl_rt *rt);	/* depth++ or a limit error */
 void	 rt_leave(struct tmpl_rt *rt);
-/* Render into a fresh buffer; the text becomes a string value. */
+/*
+ * Run body in frame f: into a scratch buffer whose text becomes *out, or,
+ * with out NULL, straight into the current output (a call printed at once).
+ */
 int	 rt_capture(struct tmpl_rt *rt, const struct nodelist *body,
 	    struct frame *f, tv *out);
+/* Print the value of call e (a macro prints as it runs). */
+int	 rt_print_call(struct tmpl_rt *rt, const struct node *e);
+/* Free the scratch buffers (tmpl_rt_buf()) at the end of a render. */
+void	 rt_buf_free_all(struct tmpl_rt *rt);
 int	 rt_apply_filters(struct tmpl_rt *rt, const struct node *chain, tv in,
 	    tv *out);
 
@@ -154,6 +179,7 @@ tv	 module_value(struct tmpl_rt *rt, struct frame *root,
 	    const struct tmpl_template *t);
 tv	 self_value(struct tmpl_rt *rt, struct tctx *tc);
 int	 super_value(struct tmpl_rt *rt, tv *out);
+/* Call fn with a caller; out NULL: print the result. */
 int	 rt_call_macro(struct tmpl_rt *rt, tv fn, const struct tmpl_args *a,
 	    tv caller, tv *out);
 bool	 tv_is_macro(tv v);

@@ -139,16 +139,14 @@ exec_callblock(struct tmpl_rt *rt, const struct node *n)
 {
 	const struct node *call = n->u.callblock.call;
 	struct tmpl_args a;
-	tv fn, out;
+	tv fn;
 
 	if (eval(rt, call->u.call.fn, &fn) == -1 ||
 	    rt_eval_args(rt, &call->u.call.args, &a, NULL) == -1)
 		return -1;
 	rt->line = n->line;
 	tv caller = macro_value(rt, n->u.callblock.caller, rt->frame);
-	if (rt_call_macro(rt, fn, &a, caller, &out) == -1)
-		return -1;
-	return rt_output_value(rt, out);
+	return rt_call_macro(rt, fn, &a, caller, NULL);
 }
 
 /* ---- templates ---- */
@@ -476,6 +474,8 @@ exec_stmt(struct tmpl_rt *rt, const struct node *n)
 	case S_PRINT:
 		if (rt->out == NULL)
 			r = 0;
+		else if (n->u.expr->kind == N_CALL)
+			r = rt_print_call(rt, n->u.expr);
 		else
 			r = eval(rt, n->u.expr, &v) == -1 ? -1 :
 			    rt_output_value(rt, v);

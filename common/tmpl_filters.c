@@ -62,21 +62,28 @@ flt_bool_arg(tv v, bool dflt)
 tv
 flt_lower(struct tmpl_rt *rt, tv v)
 {
-	struct buf b = BUF_INIT;
 	bool plain = true;
 
 	if (v.type != TV_STR)
 		return v;
+	bool ascii = true;
 	/* already lowercase ASCII: the same string, no copy */
-	for (uint32_t i = 0; i < v.len && plain; i++)
-		plain = (unsigned char)v.u.s[i] < 0x80 &&
-		    !(v.u.s[i] >= 'A' && v.u.s[i] <= 'Z');
-	if (plain)
+	for (uint32_t i = 0; i < v.len && ascii; i++) {
+		ascii = (unsigned char)v.u.s[i] < 0x80;
+		plain = plain && !(v.u.s[i] >= 'A' && v.u.s[i] <= 'Z');
+	}
+	if (plain && ascii)
 		return v;
-	str_lower(v.u.s, v.len, &b);
-	v = tv_str_from_buf(rt, &b);
-	buf_free(&b);
-	return v;
+	if (ascii) {	/* byte for byte, straight into the arena */
+		char *d = arena_alloc(tmpl_rt_arena(rt), v.len);
+		for (uint32_t i = 0; i < v.len; i++)
+			d[i] = v.u.s[i] >= 'A' && v.u.s[i] <= 'Z' ?
+			    (char)(v.u.s[i] + 32) : v.u.s[i];
+		return tv_strn(d, v.len);
+	}
+	struct buf *b = tmpl_rt_buf(rt);
+	str_lower(v.u.s, v.len, b);
+	return tmpl_rt_buf_str(rt, b);
 }
 
 static tv
@@ -100,12 +107,13 @@ typedef void (*strmap_fn)(const char *, size_t, struct buf *);
 static int
 mapped(struct tmpl_rt *rt, tv v, strmap_fn fn, tv *out)
 {
-	struct buf b = BUF_INIT;
+	struct buf *b;
 
 	if (flt_str(rt, v, &v) == -1)
 		return -1;
-	fn(v.u.s, v.len, &b);
-	*out = str_result(rt, &b);
+	b = tmpl_rt_buf(rt);
+	fn(v.u.s, v.len, b);
+	*out = tmpl_rt_buf_str(rt, b);
 	return 0;
 }
 

@@ -25,15 +25,52 @@ list_of(struct tv_list *l)
 	return tv_list_val(l);
 }
 
+/* One plain key ("name", not "a.b" nor "0"): a dict's item, if any. */
+static bool
+attr_plain(tv attr)
+{
+	return attr.type == TV_STR && memchr(attr.u.s, '.', attr.len) == NULL &&
+	    !(attr.len > 0 && attr.u.s[0] >= '0' && attr.u.s[0] <= '9');
+}
+
+/* An attribute looked up on many items: a plain key is hashed once. */
+struct attrkey {
+	tv		 attr;
+	uint64_t	 hash;
+	bool		 plain;
+};
+
+static void
+attrkey_init(struct attrkey *k, tv attr)
+{
+	k->attr = attr;
+	k->plain = attr_plain(attr);
+	k->hash = k->plain ? tv_hash(attr) : 0;
+}
+
+/* flt_attr(item, k->attr) */
+static int
+attrkey_get(struct tmpl_rt *rt, const struct attrkey *k, tv item, tv dflt,
+    tv *out)
+{
+	if (k->plain && item.type == TV_DICT) {
+		const tv *v = tv_dict_gets_h(item.u.dict, k->attr.u.s,
+		    k->attr.len, k->hash);
+		if (v != NULL) {
+			*out = *v;
+			return 0;
+		}
+	}
+	return flt_attr(rt, item, k->attr, dflt, out);
+}
+
 int
 flt_attr(struct tmpl_rt *rt, tv item, tv attr, tv dflt, tv *out)
 {
 	if (attr.type == TV_INT) {
 		if (rt_getitem(rt, item, attr, out) == -1)
 			return -1;
-	} else if (attr.type == TV_STR && item.type == TV_DICT &&
-	    memchr(attr.u.s, '.', attr.len) == NULL &&
-	    !(attr.len > 0 && attr.u.s[0] >= '0' && attr.u.s[0] <= '9')) {
+	} else if (item.type == TV_DICT && attr_plain(attr)) {
 		/* one plain key of a dict: the usual case */
 		if (rt_getitem(rt, item, attr, out) == -1)
 			return -1;
@@ -152,6 +189,9 @@ static int
 sort_keys(struct tmpl_rt *rt, struct tv_list *l, tv attr, bool ci, tv **keys)
 {
 	tv *k = arena_alloc(rt->arena, (l->len + 1) * sizeof(tv));
+	struct attrkey ak;
+
+	attrkey_init(&ak, attr);
 
 	for (uint32_t i = 0; i < l->len; i++) {
 		tv key = l->items[i];
@@ -176,7 +216,7 @@ sort_keys(struct tmpl_rt *rt, struct tv_list *l, tv attr, bool ci, tv **keys)
 			continue;
 		}
 		if (attr.type != TV_MISSING && attr.type != TV_NONE &&
-		    flt_attr(rt, key, attr, tv_missing(), &key) == -1)
+		    attrkey_get(rt, &ak, key, tv_missing(), &key) == -1)
 			return -1;
 		k[i] = ci ? flt_lower(rt, key) : key;
 	}
@@ -380,29 +420,29 @@ FILTER(f_join)
 {
 	ARGS("join", "d,attribute", 2);
 	struct tv_list *l;
-	struct buf b = BUF_INIT;
+	struct buf *b;
 	tv sep = args[0].type == TV_MISSING ? tv_strn("", 0) : args[0], x;
 
 	if (flt_str(rt, sep, &sep) == -1 || tv_iterate(rt, v, &l) == -1)
 		return -1;
+	b = tmpl_rt_buf(rt);
 	for (uint32_t i = 0; i < l->len; i++) {
 		x = l->items[i];
 		if (args[1].type != TV_MISSING &&
 		    flt_attr(rt, x, args[1], tv_missing(), &x) == -1)
 			goto fail;
 		if (i > 0)
-			buf_add(&b, sep.u.s, sep.len);
-		if (tv_str_buf(rt, x, &b) == -1 ||
-		    tmpl_rt_check_size(rt, b.len) == -1)
+			buf_add(b, sep.u.s, sep.len);
+		if (tv_str_buf(rt, x, b) == -1 ||
+		    tmpl_rt_check_size(rt, b->len) == -1)
 			goto fail;
 	}
-	if (tmpl_rt_check_size(rt, b.len) == -1)
+	if (tmpl_rt_check_size(rt, b->len) == -1)
 		goto fail;
-	*out = tv_str_from_buf(rt, &b);
-	buf_free(&b);
+	*out = tmpl_rt_buf_str(rt, b);
 	return 0;
 fail:
-	buf_free(&b);
+	tmpl_rt_buf_drop(rt, b);
 	return -1;
 }
 
@@ -648,11 +688,13 @@ select_common(struct tmpl_rt *rt, tv v, const struct tmpl_args *a,
 		return tmpl_rt_error(rt, TMPL_ERR_TYPE, "test name must be a "
 		    "string");
 	struct tmpl_args rest = { a->pos + k, a->npos - k, a->kw, a->nkw };
+	struct attrkey ak;
+	attrkey_init(&ak, attr);
 	for (uint32_t i = 0; i < l->len; i++) {
 		tv x = l->items[i];
 		bool r;
 		int err = 0;
-		if (by_attr && flt_attr(rt, x, attr, tv_missing(), &x) == -1)
+		if (by_attr && attrkey_get(rt, &ak, x, tv_missing(), &x) == -1)
 			return -1;
 		if (test.type == TV_MISSING) {
 			r = tv_truthy(rt, x, &err);

@@ -317,13 +317,14 @@ m_replace(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 {
 	tv args[3];
 	int64_t count = 0;
-	struct buf b = BUF_INIT;
+	struct buf *b;
 
 	if (tmpl_bind(rt, "replace", a, "old,new,count", args, 3) == -1 ||
 	    need_str(rt, "replace() argument 1", args[0]) == -1 ||
 	    need_str(rt, "replace() argument 2", args[1]) == -1 ||
 	    opt_int(rt, args[2], -1, &count) == -1)
 		return -1;
+	b = tmpl_rt_buf(rt);
 	tv old = args[0], rep = args[1];
 	const char *s = self.u.s;
 	size_t n = self.len, i = 0;
@@ -331,41 +332,40 @@ m_replace(struct tmpl_rt *rt, tv self, const struct tmpl_args *a, tv *out)
 		size_t adv;
 		int64_t done = 0;
 		while (count < 0 || done < count) {
-			if (tmpl_rt_check_size(rt, b.len + rep.len) == -1) {
-				buf_free(&b);
+			if (tmpl_rt_check_size(rt, b->len + rep.len) == -1) {
+				tmpl_rt_buf_drop(rt, b);
 				return -1;
 			}
-			buf_add(&b, rep.u.s, rep.len);
+			buf_add(b, rep.u.s, rep.len);
 			done++;
 			if (i >= n)
 				break;
 			utf8_decode(s + i, n - i, &adv);
-			buf_add(&b, s + i, adv);
+			buf_add(b, s + i, adv);
 			i += adv;
 		}
-		buf_add(&b, s + i, n - i);
+		buf_add(b, s + i, n - i);
 	} else {
 		const char *p;
 		int64_t done = 0;
 		while ((count < 0 || done < count) &&
 		    (p = str_find(s + i, n - i, old.u.s, old.len)) != NULL) {
-			if (tmpl_rt_check_size(rt, b.len + rep.len) == -1) {
-				buf_free(&b);
+			if (tmpl_rt_check_size(rt, b->len + rep.len) == -1) {
+				tmpl_rt_buf_drop(rt, b);
 				return -1;
 			}
-			buf_add(&b, s + i, (size_t)(p - s) - i);
-			buf_add(&b, rep.u.s, rep.len);
+			buf_add(b, s + i, (size_t)(p - s) - i);
+			buf_add(b, rep.u.s, rep.len);
 			i = (size_t)(p - s) + old.len;
 			done++;
 		}
-		buf_add(&b, s + i, n - i);
+		buf_add(b, s + i, n - i);
 	}
-	if (tmpl_rt_check_size(rt, b.len) == -1) {
-		buf_free(&b);
+	if (tmpl_rt_check_size(rt, b->len) == -1) {
+		tmpl_rt_buf_drop(rt, b);
 		return -1;
 	}
-	*out = tv_str_from_buf(rt, &b);
-	buf_free(&b);
+	*out = tmpl_rt_buf_str(rt, b);
 	return 0;
 }
 
@@ -1111,4 +1111,28 @@ tmpl_method_find(int type, const char *name, size_t len)
 		    strlen(b->name) == len && memcmp(b->name, name, len) == 0)
 			return b;
 	return NULL;
+}
+
+static const int method_types[TMPL_METHOD_SLOTS] = {
+	TV_STR, TV_LIST, TV_TUPLE, TV_DICT,
+};
+
+void
+tmpl_method_resolve(const char *name, size_t len,
+    const struct builtin **slots)
+{
+	for (int i = 0; i < TMPL_METHOD_SLOTS; i++)
+		slots[i] = tmpl_method_find(method_types[i], name, len);
+}
+
+int
+tmpl_method_slot(int type)
+{
+	switch (type) {
+	case TV_STR: return 0;
+	case TV_LIST: return 1;
+	case TV_TUPLE: return 2;
+	case TV_DICT: return 3;
+	}
+	return -1;
 }

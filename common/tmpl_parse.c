@@ -561,10 +561,12 @@ parse_subscript(struct parser *p, struct node *obj)
 			n->u.getattr.attr = a->s;
 			n->u.getattr.len = a->len;
 			n->u.getattr.hash = tv_hash(tv_strn(a->s, a->len));
-			n->flag = tmpl_method_find(TV_STR, a->s, a->len) ||
-			    tmpl_method_find(TV_LIST, a->s, a->len) ||
-			    tmpl_method_find(TV_TUPLE, a->s, a->len) ||
-			    tmpl_method_find(TV_DICT, a->s, a->len);
+			const struct builtin **m = arena_alloc(p->a,
+			    TMPL_METHOD_SLOTS * sizeof(*m));
+			tmpl_method_resolve(a->s, a->len, m);
+			for (int i = 0; i < TMPL_METHOD_SLOTS; i++)
+				n->flag |= m[i] != NULL;
+			n->u.getattr.meth = n->flag ? m : NULL;
 			return n;
 		}
 		if (a->type != TK_INT) {

@@ -255,6 +255,17 @@ int	 tmpl_rt_error(struct tmpl_rt *rt, enum tmpl_error_kind kind,
 int	 tmpl_rt_undef_error(struct tmpl_rt *rt, tv u);
 /* Error unless n more bytes of strings fit the memory limit. */
 int	 tmpl_rt_check_size(struct tmpl_rt *rt, size_t n);
+/*
+ * An empty scratch buffer for building a string, owned by the render: it
+ * keeps its memory from one use to the next, so building text costs no
+ * malloc.  tmpl_rt_buf_str() copies the text into a string value and gives
+ * the buffer back; tmpl_rt_buf_drop() gives it back (with any taken after
+ * it, so an error path that forgets one loses nothing).  Last in, first
+ * out.
+ */
+struct buf *tmpl_rt_buf(struct tmpl_rt *rt);
+tv	 tmpl_rt_buf_str(struct tmpl_rt *rt, struct buf *b);
+void	 tmpl_rt_buf_drop(struct tmpl_rt *rt, struct buf *b);
 /* Call any callable value. */
 int	 tmpl_call(struct tmpl_rt *rt, tv fn, const struct tmpl_args *a,
 	    tv *out);

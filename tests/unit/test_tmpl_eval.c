@@ -61,6 +61,21 @@ static const struct th_case stmt_cases[] = {
 	  "{{ x }}||{{" },
 	{ "{% set a, b = 1, 2 %}{{ b }}{{ a }}|{% set t = 1, %}{{ t }}", NULL,
 	  "21|(1,)" },
+	/* a macro printed at once writes into the output; its value
+	   elsewhere (filtered, set, concatenated, nested) is the same text */
+	{ "{% macro m(x) %}<{{ x }}{% for i in [1, 2] %}{{ i }}{% endfor %}>{% endmacro %}"
+	  "{{ m('a') }}|{{ m('b') | upper }}|{% set v = m('c') %}{{ v }}{{ v | length }}|"
+	  "{{ m('d') ~ m('e') }}|{{ m(m('f')) }}|{{ [m('g')] | join(',') }}", NULL,
+	  "<a12>|<B12>|<c12>5|<d12><e12>|<<f12>12>|<g12>" },
+	{ "{% macro w() %}[{{ caller() }}|{{ caller() | lower }}]{% endmacro %}"
+	  "{% call w() %}{{ 'X' ~ 'y' | upper }}{% endcall %}|{% set s %}{% call w() %}Q{% endcall %}{% endset %}{{ s }}", NULL,
+	  "[XY|xy]|[Q|q]" },
+	/* scratch buffers nest: a filter's argument built while another is */
+	{ "{{ ['a', 'b'] | join(['-', 'x' | upper] | join('')) | replace('a', 'A' ~ 'B' | lower) }}", NULL,
+	  "Ab-Xb" },
+	/* methods resolved per type when compiled */
+	{ "{{ 'abca'.count('a') }}{{ [1, 1, 2].count(1) }}{{ (1, 2).index(2) }}{{ 'xy'.index('y') }}{{ {'count': 5}.count }}", NULL,
+	  "22115" },
 };
 
 #define NCASES(t) (sizeof(t) / sizeof((t)[0]))
