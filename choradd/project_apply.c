@@ -309,10 +309,16 @@ apply_one(struct project *p, struct gen_task *t)
 	else if (strcmp(u->hash, t->hash) != 0 || t->changed ||
 	    u->state == UNIT_DRIFTED)
 		record_generation(p, u, t);
-	else if (p->wq != NULL) {
-		struct store_dep *deps = store_deps(t);
-		storeq_deps_set(p->wq, t->gx->ws->name, u->id, deps, t->ndeps);
-		free(deps);
+	else {
+		/* Rendered again to the same text: a ttl counts from here,
+		 * or an unchanged output would expire again at once. */
+		u->generated_at = store_now();
+		if (p->wq != NULL) {
+			struct store_dep *deps = store_deps(t);
+			storeq_deps_set(p->wq, t->gx->ws->name, u->id, deps,
+			    t->ndeps);
+			free(deps);
+		}
 	}
 	if (p->check || is_part(p, t->gx->cfg)) {
 		/* Artifacts read their parts from here, never from a store
