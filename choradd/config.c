@@ -278,6 +278,7 @@ parse_content(struct cparse *cp, json_t *o, struct config *c)
 	if (get_fresh(cp, json_object_get(o, "freshness"), c) == -1)
 		return -1;
 	c->validate = get_str(cp, o, "validate", "validate", false);
+	c->validate_line = key_line(cp, "validate");
 	c->on_change = get_str(cp, o, "on_change", "on_change", false);
 	if ((v = json_object_get(o, "jinja")) != NULL &&
 	    get_jinja(cp, v, "jinja", &c->jinja) == -1)

@@ -581,16 +581,21 @@ validate(struct gen_task *t)
 	if ((argv = proc_split(c->validate, t->tmp, &cause)) == NULL ||
 	    proc_run(argv, t->gx->root, PROC_DEFAULT_TIMEOUT_MS, &res,
 	    &cause) == -1) {
-		fail(t, xprintf("%s:1: error: validate: %s", c->file, cause));
+		fail(t, xprintf("%s:%d: error: validate: %s", c->file,
+		    c->validate_line, cause));
 		free(cause);
 	} else {
+		const char *said = res.err[0] != '\0' ? res.err : res.out;
+		int n = (int)strlen(said);
+		while (n > 0 && strchr(" \t\r\n", said[n - 1]) != NULL)
+			n--;	/* the command's last newline ends the line */
 		if (res.timed_out)
-			fail(t, xprintf("%s:1: error: validate of %s timed out",
-			    c->file, t->id));
+			fail(t, xprintf("%s:%d: error: validate of %s timed out",
+			    c->file, c->validate_line, t->id));
 		else if (res.status != 0)
-			fail(t, xprintf("%s:1: error: validate of %s failed "
-			    "(exit %d): %s", c->file, t->id, res.status,
-			    res.err[0] != '\0' ? res.err : res.out));
+			fail(t, xprintf("%s:%d: error: validate of %s failed "
+			    "(exit %d): %.*s", c->file, c->validate_line, t->id,
+			    res.status, n, said));
 		t->validate_out = xprintf("%s%s", res.out, res.err);
 		proc_result_clear(&res);
 	}

@@ -80,6 +80,7 @@ struct config {
 	char		*key;		/* template for the element's key */
 	char		*output;	/* template; NULL: kept in the store only */
 	int		 output_line;	/* of "output" in file, for errors */
+	int		 validate_line;	/* of "validate" */
 	char		*context;	/* JSON object text, "{}" when none */
 	enum config_fresh fresh;
 	long		 ttl;		/* seconds, FRESH_TTL */

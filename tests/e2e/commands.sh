@@ -37,8 +37,8 @@ json.dump(d, open(p, "w"))
 PY
 sync_daemon
 [ "$(cat "$ROOT/out/compose-redis.yml")" = "$before" ] || fail "a failed validation replaced the output"
-problems | grep -q "validate of compose/redis failed (exit 3): forbidden word in" ||
-	fail "validation error not reported: $(problems)"
+problems | grep -q "configs/compose.json:5: error: validate of compose/redis failed (exit 3): forbidden word in .*[^[:space:]]$" ||
+	fail "validation error not reported (file:line, one line): $(problems)"
 [ -z "$(find "$ROOT/out" -name '.chora-tmp.*')" ] || fail "temp file left"
 [ "$(wc -l < "$WORK/on_change.log")" = 2 ] || fail "on_change ran for a failed output"
 ok "failed validation keeps the old output and reports stderr"
