@@ -5,6 +5,7 @@
  * newest first.
  */
 #include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -49,8 +50,16 @@ list_opt(void *arg, int c, char *optarg)
 
 	switch (c) {
 	case 'W':
-		if (o->nwhere == LIST_MAX_WHERE || strchr(optarg, '=') == NULL)
+		if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
+			fprintf(stderr, "chorac: --where: '%s' is not KEY=VALUE\n",
+			    optarg);
 			return -1;
+		}
+		if (o->nwhere == LIST_MAX_WHERE) {
+			fprintf(stderr, "chorac: --where: at most %d of them\n",
+			    LIST_MAX_WHERE);
+			return -1;
+		}
 		o->where[o->nwhere++] = optarg;
 		return 0;
 	case 's': o->since = optarg; return 0;

@@ -37,6 +37,51 @@ main_help(const char *name)
 	return CMD_EXIT_OK;
 }
 
+/*
+ * The global options written after the command ("chorac list content
+ * --json", as git and kubectl allow): taken out of the command's argv
+ * into ctx, up to "--".  -1 when one lacks its value.
+ */
+static int
+take_globals(struct cmd_ctx *ctx, int *argc, char **argv)
+{
+	static const char *valued[] = { "--socket", "--root" };
+	int i = 1, o = 1;
+
+	while (i < *argc && strcmp(argv[i], "--") != 0) {
+		const char *a = argv[i], *val = NULL;
+		size_t k;
+		if (strcmp(a, "--json") == 0 || strcmp(a, "--no-spawn") == 0) {
+			*(a[2] == 'j' ? &ctx->json : &ctx->no_spawn) = true;
+			i++;
+			continue;
+		}
+		for (k = 0; k < 2; k++) {
+			size_t n = strlen(valued[k]);
+			if (strncmp(a, valued[k], n) == 0 && a[n] == '=')
+				val = a + n + 1;
+			else if (strcmp(a, valued[k]) == 0) {
+				if (i + 1 >= *argc)
+					return -1;
+				val = argv[++i];
+			}
+			if (val != NULL)
+				break;
+		}
+		if (val == NULL) {
+			argv[o++] = argv[i++];
+			continue;
+		}
+		*(k == 0 ? &ctx->socket : &ctx->root) = val;
+		i++;
+	}
+	while (i < *argc)
+		argv[o++] = argv[i++];
+	argv[o] = NULL;
+	*argc = o;
+	return 0;
+}
+
 /* Does the command's argv ask for its help? */
 static bool
 asks_help(int argc, char **argv)
@@ -89,6 +134,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (take_globals(&ctx, &argc, argv) == -1)
+		return main_usage();
 	if (asks_help(argc, argv))
 		return main_help(e->name);
 	ctx.out = ctx.json ? &out_json_ops : &out_text_ops;

@@ -64,6 +64,14 @@ out=$(cd "$ROOT" && "$CHORAC" --json --socket "$WORK/none.sock" list content) &&
 	fail "json unreachable exited 0"
 printf '%s\n' "$out" | $JCHECK "d['error']['name'] == 'unreachable'" ||
 	fail "json unreachable"
+# The global options also work after the command, as in git.
+out=$(cd "$ROOT" && "$CHORAC" list content --socket="$WORK/none.sock" --json) &&
+	fail "json unreachable (options after the command) exited 0"
+printf '%s\n' "$out" | $JCHECK "d['error']['name'] == 'unreachable'" ||
+	fail "options after the command not taken: $out"
+expect_exit 2 --socket "$WORK/none.sock" list content --where nokey
+grep -q -- "--where: 'nokey' is not KEY=VALUE" "$WORK/err" ||
+	fail "--where without =: $(cat "$WORK/err")"
 ok "exit 3: no daemon (and --no-spawn)"
 
 mkdir -p "$WORK/elsewhere"
