@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,21 @@ cmd_usage(const struct cmd_entry *e)
 	return CMD_EXIT_USAGE;
 }
 
+/*
+ * The length of help's first sentence, without its full stop: up to a
+ * '.' that ends the text or is followed by a space (a dot inside a name,
+ * ".chora/" or "<timestamp>.<ext>", does not end it).
+ */
+static int
+cmd_summary_len(const char *help)
+{
+	const char *p = help;
+
+	while ((p = strchr(p, '.')) != NULL && p[1] != '\0' && p[1] != ' ')
+		p++;
+	return (int)(p != NULL ? p - help : (ptrdiff_t)strlen(help));
+}
+
 void
 cmd_print_help(void)
 {
@@ -62,7 +78,7 @@ cmd_print_help(void)
 	for (size_t i = 0; cmd_table[i] != NULL; i++) {
 		const char *h = cmd_table[i]->help;
 		printf("  %-10s %.*s\n", cmd_table[i]->name,
-		    (int)strcspn(h, "."), h);
+		    cmd_summary_len(h), h);
 	}
 	printf("\n'chorac help COMMAND' or 'chorac COMMAND --help' shows a "
 	    "command's arguments.\nExit codes: 0 ok, 1 failed or problems "

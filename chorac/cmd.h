@@ -66,7 +66,8 @@ void	cmd_ctx_clear(struct cmd_ctx *ctx);
  * The project root: --root, else the one holding start (NULL: the
  * current folder).  Sets ctx->rootdir.  When there is none: with need,
  * the reason is shown and CMD_EXIT_NOROOT returned; without, 0 and
- * rootdir stays NULL (the daemon's only root is meant).
+ * rootdir stays NULL (the daemon's only root is meant).  A --root that
+ * does not exist is CMD_EXIT_NOROOT either way: callers check.
  */
 int	cmd_find_root(struct cmd_ctx *ctx, const char *start, bool need);
 /* Start a request's params in e: a map, with the root when known. */

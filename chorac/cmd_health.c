@@ -25,7 +25,8 @@ health_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (cmd_args(&cmd_health_entry, argc, argv, NULL, NULL, NULL, 0, 0) ==
 	    -1)
 		return CMD_EXIT_USAGE;
-	cmd_find_root(ctx, NULL, false);
+	if ((rc = cmd_find_root(ctx, NULL, false)) != 0)
+		return rc;
 	cmd_params(ctx, &e);
 	if ((rc = cmd_call(ctx, PROTO_M_HEALTH, &e, NULL, NULL, &r)) != 0)
 		return rc;

@@ -151,6 +151,10 @@ const struct cmd_entry cmd_render_entry = {
 	.name = "render",
 	.usage = "TEMPLATE [--data FILE] [--trim-blocks] [--lstrip-blocks] "
 	    "[--keep-trailing-newline] [--undefined strict|lenient]",
-	.help = "render a template locally to stdout (no daemon needed)",
+	.help = "Render a template locally to stdout, no daemon needed.  The "
+	    "data file's keys are the context; as in chora.json, the "
+	    "whitespace options are off and an undefined name is an error "
+	    "unless the options say otherwise.  Errors are printed as "
+	    "file:line: error: message; exit 1 on one.",
 	.exec = render_exec,
 };

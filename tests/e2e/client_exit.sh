@@ -50,6 +50,12 @@ ok "exit 2: usage"
 
 expect_exit 0 help
 grep -q '^  generate ' "$WORK/out" || fail "help lists commands"
+# Each command's summary is its first sentence whole, not cut at a dot
+# inside a name (".chora/", "<timestamp>.<ext>").
+grep -q '^  deploy .*deployment\.jsonl' "$WORK/out" ||
+	fail "help cut deploy's summary: $(grep '^  deploy' "$WORK/out")"
+grep -q '^  migrate .*<timestamp>\.<ext>' "$WORK/out" ||
+	fail "help cut migrate's summary: $(grep '^  migrate' "$WORK/out")"
 for cmd in status health generate check notify wait list show history deps \
     stale watch deploy rollback render migrate roots gc; do
 	expect_exit 0 "$cmd" --help
@@ -86,6 +92,17 @@ rc=0; "$CHORAC" --root "$WORK/elsewhere" list content 2>"$WORK/err" || rc=$?
 [ "$rc" = 4 ] || fail "--root on a non-root exited $rc: $(cat "$WORK/err")"
 (cd "$WORK/elsewhere" && "$CHORAC" --root "$ROOT" list content >/dev/null) ||
 	fail "--root from elsewhere"
+# A --root that does not exist is an error for the commands that need no
+# root too (they used to show the error, then the daemon's answer: two
+# JSON documents and exit 0, or a watch that never ended).
+for cmd in status health wait watch; do
+	rc=0
+	out=$(cd "$ROOT" && timeout 10 "$CHORAC" --json --root "$WORK/missing" \
+	    $cmd 2>"$WORK/err") || rc=$?
+	[ "$rc" = 4 ] || fail "$cmd --root missing exited $rc: $out"
+	printf '%s\n' "$out" | $JCHECK "'missing' in d['error']['message']" ||
+		fail "$cmd --root missing: not one JSON error document"
+done
 ok "exit 4: not inside a project root"
 
 stop_daemon
