@@ -1,10 +1,12 @@
 /*
  * cmd_deps — `chorac deps ID [--reverse] [--depth N] [--workspace W]`:
- * what an output depends on, as an indented tree, or (--reverse) what
- * depends on an output, a config or a file.
+ * what an output (or each output of a config) depends on, as an
+ * indented tree, or (--reverse) what depends on an output, a config or a
+ * file.
  */
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 
@@ -27,16 +29,42 @@ deps_opt(void *arg, int c, char *optarg)
 	}
 }
 
-/* One edge as a tree line: the node below its parent, and its kind. */
+/* A tree line: node at depth, and its kind. */
 static void
-deps_line(struct cmd_ctx *ctx, const msgpack_object *edge, bool reverse)
+deps_node(struct cmd_ctx *ctx, unsigned long long depth, const char *node,
+    const char *kind)
+{
+	out_linef(ctx->out, "%*s%s [%s]", (int)(depth > 40 ? 80 : depth * 2),
+	    "", node, kind);
+}
+
+/*
+ * One edge as a tree line: the node below its parent, and its kind.  A
+ * config's tree is its outputs' trees, whose direct edges name the
+ * output, not id, as their parent: each output gets a line of its own
+ * (*group is the last one shown) and its tree goes one level below it.
+ */
+static void
+deps_line(struct cmd_ctx *ctx, const msgpack_object *edge, const char *id,
+    bool reverse, char **group)
 {
 	unsigned long long depth = cmd_uint(edge, PROTO_F_DEPTH);
 	char *node = out_value(edge, reverse ? PROTO_F_PARENT : PROTO_F_CHILD);
 	char *kind = out_value(edge, PROTO_F_KIND);
+	char *parent = out_value(edge, PROTO_F_PARENT);
 
-	out_linef(ctx->out, "%*s%s [%s]", (int)(depth > 40 ? 80 : depth * 2),
-	    "", node, kind);
+	if (!reverse && depth == 1 && strcmp(parent, id) != 0 &&
+	    (*group == NULL || strcmp(*group, parent) != 0)) {
+		deps_node(ctx, 1, parent, "output");
+		free(*group);
+		*group = parent;
+		parent = NULL;
+	} else if (!reverse && depth == 1 && strcmp(parent, id) == 0) {
+		free(*group);
+		*group = NULL;
+	}
+	deps_node(ctx, depth + (*group != NULL), node, kind);
+	free(parent);
 	free(node);
 	free(kind);
 }
@@ -54,6 +82,7 @@ deps_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	const msgpack_object *edges;
 	struct client_reply r;
 	struct proto_enc e;
+	char *group = NULL;
 	int first, rc;
 
 	if ((first = cmd_args(&cmd_deps_entry, argc, argv, opts, deps_opt, &o,
@@ -76,7 +105,9 @@ deps_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	edges = proto_get(r.result, PROTO_F_EDGES);
 	for (uint32_t i = 0; edges != NULL && edges->type ==
 	    MSGPACK_OBJECT_ARRAY && i < edges->via.array.size; i++)
-		deps_line(ctx, &edges->via.array.ptr[i], o.reverse);
+		deps_line(ctx, &edges->via.array.ptr[i], argv[first], o.reverse,
+		    &group);
+	free(group);
 	client_reply_free(&r);
 	return CMD_EXIT_OK;
 }

@@ -3,7 +3,8 @@
  * the parts of an artifact, recursively), or what depends on an output,
  * a config or a file (reverse), as edges in depth-first order.  A config
  * id's tree is its outputs' trees; a file's reverse tree starts with the
- * outputs that read it (any part of it) and goes on through artifacts.
+ * outputs that read it (any part of it; each once) and goes on through
+ * artifacts.
  */
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "rpc.h"
 #include "rpc_methods.h"
 #include "store.h"
+#include "strmap.h"
 
 struct deps {
 	struct rpc_req	*req;
@@ -98,6 +100,7 @@ struct file_walk {
 	const char	*path;
 	struct reader	*v;
 	size_t		 n;
+	struct strmap	*seen;		/* reader ids */
 };
 
 static int
@@ -107,9 +110,12 @@ file_edge(void *arg, enum store_kind pk, const char *pid,
 	struct file_walk *fw = arg;
 	struct reader *r;
 
+	/* An output reading several parts of the file (its item and the
+	 * rest) is one reader: its first edge stands for them. */
 	if (pk != STORE_KIND_CONTENT || d->path == NULL ||
-	    strcmp(d->path, fw->path) != 0)
+	    strcmp(d->path, fw->path) != 0 || strmap_get(fw->seen, pid) != NULL)
 		return 0;
+	strmap_set(fw->seen, pid, fw);
 	fw->v = arena_realloc(fw->a, fw->v, fw->n * sizeof(*fw->v),
 	    (fw->n + 1) * sizeof(*fw->v));
 	r = &fw->v[fw->n++];
@@ -124,10 +130,14 @@ file_edge(void *arg, enum store_kind pk, const char *pid,
 static int
 file_reverse(struct deps *x, const char *path, char **cause)
 {
-	struct file_walk fw = { rpc_req_arena(x->req), path, NULL, 0 };
+	struct file_walk fw = { rpc_req_arena(x->req), path, NULL, 0,
+	    strmap_new() };
+	int rc;
 
-	if (store_deps_each(project_store(x->p), x->ws, file_edge, &fw,
-	    cause) == -1)
+	rc = store_deps_each(project_store(x->p), x->ws, file_edge, &fw,
+	    cause);
+	strmap_free(fw.seen);
+	if (rc == -1)
 		return -1;
 	for (size_t i = 0; i < fw.n; i++) {
 		enc_edge(x, fw.v[i].id, fw.v[i].kind, fw.v[i].dep, path,

@@ -133,6 +133,20 @@ cj deps templates/common.j2 --reverse -- \
 	"any(e['parent'] == 'readme' and e['depth'] == 2 for e in d['edges'])"
 cj deps compose/redis --reverse -- "[(e['parent'], e['depth']) for e in d['edges']] == [('readme', 1)]"
 c deps templates/common.j2 --reverse | grep -q '^    readme \[content\]' || fail "deps text"
+# An output reading a data file in parts (its item and the rest) is one
+# reader of the file: once in the tree, with what depends on it once.
+cj deps data/backends.json --reverse -- \
+	"sorted(e['parent'] for e in d['edges'] if e['depth'] == 1) == ['compose/mongo', 'compose/mysql', 'compose/postgres', 'compose/redis', 'intro']" \
+	"len([e for e in d['edges'] if e['parent'] == 'readme']) == 5"
+[ "$(c deps data/backends.json --reverse | grep -c '^  compose/mysql ')" = 1 ] ||
+	fail "deps --reverse of a data file: $(c deps data/backends.json --reverse)"
+# A config's tree is its outputs' trees, each below the output.
+c deps compose > "$WORK/tree"
+grep -A5 -x '  compose/mysql \[output\]' "$WORK/tree" |
+	grep -qx '    templates/common.j2 \[template\]' ||
+	fail "deps of a config: $(cat "$WORK/tree")"
+[ "$(grep -c '^    compose \[config\]$' "$WORK/tree")" = 4 ] ||
+	fail "deps of a config, its outputs' config: $(cat "$WORK/tree")"
 ok "deps: tree, depth, reverse from a file and an output"
 
 uid=$(id -u)
