@@ -113,6 +113,31 @@ param(struct rpc_req *req, enum proto_field f)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/*
+ * Is a required string empty?  It is then refused (the type checks let
+ * "" through): an event without an environment, a version or a status
+ * says nothing an audit could use.
+ */
+static bool
+deploy_params_empty(struct rpc_req *req)
+{
+	static const enum proto_field required[] = {
+		PROTO_F_ENV, PROTO_F_VERSION, PROTO_F_STATUS,
+	};
+
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		const char *s = proto_get_str(rpc_req_params(req), required[i],
+		    rpc_req_arena(req));
+		if (s != NULL && s[0] == '\0') {
+			rpc_reply_errorf(req, PROTO_E_PARAMS, "deploy.record: "
+			    "'%s' must not be empty",
+			    proto_field_name(required[i]));
+			return true;
+		}
+	}
+	return false;
+}
+
 void
 rpc_deploy_record(struct rpc_req *req, void *arg)
 {
@@ -121,7 +146,8 @@ rpc_deploy_record(struct rpc_req *req, void *arg)
 	struct project *p;
 	struct storeq *q;
 
-	if ((p = rpc_root_of(req, d, rpc_deploy_record, true)) == NULL)
+	if ((p = rpc_root_of(req, d, rpc_deploy_record, true)) == NULL ||
+	    deploy_params_empty(req))
 		return;
 	if ((q = project_storeq(p)) == NULL) {
 		rpc_reply_errorf(req, PROTO_E_STORE, "deploy.record: the "

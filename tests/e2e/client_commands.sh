@@ -164,6 +164,13 @@ tail -1 "$ROOT/.chora/memory/events/deployment.jsonl" | $JCHECK \
 	"re.match(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$', d['timestamp'])" ||
 	fail "deployment.jsonl"
 expect_exit 2 deploy record --env x
+# An empty environment, version or status records nothing.
+expect_exit 2 deploy record --env "" --version v1 --status success
+grep -q "'env' must not be empty" "$WORK/err" || fail "empty env: $(cat "$WORK/err")"
+expect_exit 2 deploy record --env production --version v1 --status ""
+cj deploy list -- "len(d['events']) == 2"
+[ "$(wc -l < "$ROOT/.chora/memory/events/deployment.jsonl")" = 2 ] ||
+	fail "an empty deploy reached deployment.jsonl"
 ok "deploy record and list, deployment.jsonl"
 
 mkdir -p "$ROOT/ephemeral/intro" "$ROOT/ephemeral/ghost"
