@@ -122,25 +122,33 @@ text_failure(const msgpack_object *f)
 	free(msg);
 }
 
+/*
+ * "time type id path ... message"; a failure's file and line go before
+ * its message as "file:line:", the form compilers and editors use.
+ */
 static void
 text_event(const msgpack_object *ev)
 {
 	static const enum proto_field rest[] = {
 		PROTO_F_ID, PROTO_F_PATH, PROTO_F_ENV, PROTO_F_VERSION,
-		PROTO_F_STATUS, PROTO_F_MESSAGE,
+		PROTO_F_STATUS, PROTO_F_FILE, PROTO_F_MESSAGE,
 	};
 	char *time = out_value(ev, PROTO_F_TIME);
 	char *type = out_value(ev, PROTO_F_TYPE);
+	char *line = out_value(ev, PROTO_F_LINE);
 
 	printf("%s %-9s", time, type);
 	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++) {
 		char *v = out_value(ev, rest[i]);
-		if (v[0] != '\0')
+		if (rest[i] == PROTO_F_FILE && v[0] != '\0')
+			printf(" %s%s%s:", v, line[0] != '\0' ? ":" : "", line);
+		else if (v[0] != '\0')
 			printf(" %s", v);
 		free(v);
 	}
 	putchar('\n');
 	fflush(stdout);
+	free(line);
 	free(time);
 	free(type);
 }

@@ -11,12 +11,16 @@ EV="$WORK/events"
 WPID=$!
 (cd "$ROOT" && exec "$CHORAC" watch --type deploy) > "$WORK/deploys.txt" &
 TPID=$!
+(cd "$ROOT" && exec "$CHORAC" watch --type deploy --type failed) \
+    > "$WORK/failed.txt" &
+FPID=$!
 
 # The subscriptions start when the daemon reads them: record deploys
 # until one shows up on both streams.
 has() { grep -q "$1" "$2"; }
 n=0
-until has '"type":"deploy"' "$EV" && has ' deploy ' "$WORK/deploys.txt"; do
+until has '"type":"deploy"' "$EV" && has ' deploy ' "$WORK/deploys.txt" &&
+    has ' deploy ' "$WORK/failed.txt"; do
 	n=$((n + 1))
 	[ "$n" -lt 500 ] || fail "no deploy event: $(cat "$EV")"
 	c deploy record --env prod --version "v$n" --status success >/dev/null
@@ -45,6 +49,11 @@ wait_for grep -q '"type":"failed"' "$EV" || fail "no failed event"
 grep '"type":"failed"' "$EV" | head -1 | $JCHECK "d['id'] == 'intro'" \
 	"d['file'] == 'templates/intro.j2'" "d['line'] == 1" \
 	"'nope' in d['message']" || fail "failed event fields"
+# For people too, a failure names its file and line as a compiler would.
+wait_for grep -q ' failed ' "$WORK/failed.txt" || fail "no failed line"
+grep ' failed ' "$WORK/failed.txt" | head -1 |
+	grep -q ' intro templates/intro.j2:1: .*nope' ||
+	fail "failed line: $(grep ' failed ' "$WORK/failed.txt")"
 printf 'by hand\n' > "$ROOT/out/compose-redis.yml"
 c wait >/dev/null || true
 wait_for grep -q '"type":"drift"' "$EV" || fail "no drift event"
@@ -52,8 +61,8 @@ grep -q ' generated \| failed ' "$WORK/deploys.txt" && fail "--type deploy let o
 ok "failed and drift events; --type filters"
 
 # A watcher killed mid-stream: the daemon goes on serving.
-kill "$TPID"
-wait "$TPID" 2>/dev/null || true
+kill "$TPID" "$FPID"
+wait "$TPID" "$FPID" 2>/dev/null || true
 c deploy record --env prod --version after --status success >/dev/null
 expect_exit 0 status
 stop_daemon
