@@ -1,10 +1,12 @@
 /*
  * cmd_show — `chorac show ID [--version V] [--workspace W]`: the text
  * of an output's version (exactly as generated, to stdout) or a config's
- * canonical JSON ("config:ID" when an output has the same id).  --json
- * adds the version, hash, time, path and context.
+ * canonical JSON ("config:ID" when an output has the same id), its line
+ * ended.  --json adds the version, hash, time, path and context.
  */
 #include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 
@@ -23,6 +25,17 @@ show_opt(void *arg, int c, char *optarg)
 	case 'w': o->workspace = optarg; return 0;
 	default: return -1;
 	}
+}
+
+/* Is the answer a config's (kind "config")? */
+static bool
+show_is_config(const msgpack_object *res)
+{
+	char *kind = out_value(res, PROTO_F_KIND);
+	bool config = strcmp(kind, "config") == 0;
+
+	free(kind);
+	return config;
 }
 
 static int
@@ -54,8 +67,14 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	ctx->out->result(r.result);
 	if ((text = proto_get(r.result, PROTO_F_TEXT)) != NULL &&
-	    text->type == MSGPACK_OBJECT_STR)
+	    text->type == MSGPACK_OBJECT_STR) {
 		ctx->out->raw(text->via.str.ptr, text->via.str.size);
+		/* An output's bytes are shown as they are; a config's
+		 * canonical JSON has no final newline of its own. */
+		if (show_is_config(r.result) && text->via.str.size > 0 &&
+		    text->via.str.ptr[text->via.str.size - 1] != '\n')
+			ctx->out->line("");
+	}
 	client_reply_free(&r);
 	return CMD_EXIT_OK;
 }

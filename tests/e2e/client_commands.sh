@@ -120,6 +120,10 @@ cj show config:compose -- "d['kind'] == 'config'" "d['id'] == 'compose'" \
 	"len(d['version']) == 12" "d['config_version'] == '1.2.0'" \
 	"__import__('json').loads(d['text'])['foreach'] == 'backends'"
 cj show compose/mysql --version 9 -- "d['error']['name'] == 'not_found'"
+# A config's JSON ends its line, as a file does (the prompt not after it).
+c show config:compose | /usr/bin/python3 -c 'import json, sys
+t = sys.stdin.read(); json.loads(t); sys.exit(not t.endswith("}\n"))' ||
+	fail "show of a config: no final newline"
 ok "show: an output's text, an older version, a config"
 
 cj deps readme -- "d['id'] == 'readme'" \
