@@ -52,9 +52,15 @@ newest_first(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
 
+	int c;
+
 	if (x->time != y->time)
 		return x->time < y->time ? 1 : -1;
-	return strcmp(x->id, y->id);
+	if ((c = strcmp(x->id, y->id)) != 0)
+		return c;
+	/* One id in several workspaces: a total order, so that --offset
+	 * pages do not overlap. */
+	return strcmp(x->ws != NULL ? x->ws : "", y->ws != NULL ? y->ws : "");
 }
 
 /* The filter of req: where, since, workspace.  -1 after answering. */
