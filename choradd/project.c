@@ -253,6 +253,18 @@ config_hash(const struct config *c, const struct workspace *ws,
 	buf_free(&b);
 }
 
+/* Has a config set up before cs logged the same data error (a file
+ * several configs read)? */
+static bool
+data_error_said(const struct project *p, const struct cstate *cs)
+{
+	for (const struct cstate *o = p->cs; o < cs; o++)
+		if (o->data_error != NULL &&
+		    strcmp(o->data_error, cs->data_error) == 0)
+			return true;
+	return false;
+}
+
 static void
 setup_datasets(struct project *p, struct cstate *cs)
 {
@@ -265,7 +277,8 @@ setup_datasets(struct project *p, struct cstate *cs)
 	    c->engine == ENGINE_FILL) {
 		if ((cs->ds = data_open(p->path, c, &cause)) == NULL) {
 			cs->data_error = cause;
-			log_warnx("%s", cause);
+			if (!data_error_said(p, cs))
+				log_warnx("%s", cause);
 		}
 	}
 	if (cs->ds != NULL && c->foreach != NULL && !cs->ds->doc->has_coll)

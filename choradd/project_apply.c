@@ -619,6 +619,18 @@ project_stats(const struct project *p, struct project_stats *st)
 	st->drifted = p->ndrifted;
 }
 
+/* Did a config before config i have this data error (one file, read by
+ * several configs: one mistake, said once)? */
+static bool
+said_before(const struct project *p, size_t i, const char *error)
+{
+	for (size_t j = 0; j < i; j++)
+		if (p->cs[j].data_error != NULL &&
+		    strcmp(p->cs[j].data_error, error) == 0)
+			return true;
+	return false;
+}
+
 struct project_problem *
 project_problems(const struct project *p, size_t *n)
 {
@@ -635,7 +647,8 @@ project_problems(const struct project *p, size_t *n)
 		v[m++].message = xstrdup(p->errors[i]);
 	}
 	for (size_t i = 0; i < p->ncs; i++)
-		if (p->cs[i].data_error != NULL) {
+		if (p->cs[i].data_error != NULL &&
+		    !said_before(p, i, p->cs[i].data_error)) {
 			v[m].what = xstrdup("failed");
 			v[m].id = xstrdup(p->cs[i].cfg->id);
 			v[m++].message = xstrdup(p->cs[i].data_error);

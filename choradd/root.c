@@ -204,11 +204,42 @@ load_manifest(struct root *r, char **cause)
 	return rc;
 }
 
+/* msg (taken) about the file rel, or NULL when about no file. */
 static void
-add_error(struct root *r, char *msg)
+add_error(struct root *r, const char *rel, char *msg)
 {
 	r->errors = xreallocarray(r->errors, r->nerrors + 1, sizeof(char *));
+	r->error_files = xreallocarray(r->error_files, r->nerrors + 1,
+	    sizeof(char *));
+	r->error_files[r->nerrors] = rel != NULL ? xstrdup(rel) : NULL;
 	r->errors[r->nerrors++] = msg;
+}
+
+/*
+ * A .json under a config folder that did not load as a config but is a
+ * loaded config's data is reported by the data reader, at its own line:
+ * its config error would be the same mistake twice in an editor's list.
+ */
+static void
+drop_data_errors(struct root *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nerrors; i++) {
+		bool data = false;
+		for (size_t j = 0; r->error_files[i] != NULL && !data &&
+		    j < r->nconfigs; j++)
+			data = config_reads_data(r->configs[j],
+			    r->error_files[i]);
+		if (data) {
+			free(r->errors[i]);
+			free(r->error_files[i]);
+			continue;
+		}
+		r->errors[n] = r->errors[i];
+		r->error_files[n++] = r->error_files[i];
+	}
+	r->nerrors = n;
 }
 
 static void
@@ -219,11 +250,11 @@ add_config(struct root *r, const char *rel)
 
 	if ((c = config_load(r, rel, &cause)) == NULL) {
 		if (cause != NULL)
-			add_error(r, cause);
+			add_error(r, rel, cause);
 		return;
 	}
 	if (root_config(r, c->id) != NULL) {
-		add_error(r, xprintf("%s:1: error: config id '%s' is already "
+		add_error(r, NULL, xprintf("%s:1: error: config id '%s' is already "
 		    "used by %s", rel, c->id, root_config(r, c->id)->file));
 		config_free(c);
 		return;
@@ -317,6 +348,7 @@ root_load(const char *path, char **cause)
 	}
 	for (size_t i = 0; i < r->nconfig_dirs; i++)
 		scan_dir(r, r->config_dirs[i], 0);
+	drop_data_errors(r);
 	return r;
 }
 
@@ -339,9 +371,12 @@ root_free(struct root *r)
 	for (size_t i = 0; i < r->nconfigs; i++)
 		config_free(r->configs[i]);
 	free(r->configs);
-	for (size_t i = 0; i < r->nerrors; i++)
+	for (size_t i = 0; i < r->nerrors; i++) {
 		free(r->errors[i]);
+		free(r->error_files[i]);
+	}
 	free(r->errors);
+	free(r->error_files);
 	free(r);
 }
 

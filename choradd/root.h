@@ -120,6 +120,7 @@ struct root {
 	struct config	**configs;
 	size_t		 nconfigs;
 	char		**errors;	/* "file:line: error: message" */
+	char		**error_files;	/* [nerrors]: the file, or NULL */
 	size_t		 nerrors;
 };
 

@@ -59,3 +59,22 @@ check && fail "config error not found"
 grep -q "configs/bad.json:2: error: 'template' must be a string" "$WORK/check.out" ||
 	fail "config: $(cat "$WORK/check.out")"
 ok "invalid config: exit 1 with file:line"
+rm "$ROOT/configs/bad.json"
+# A data file kept under configs/, read by two configs, with a mistake:
+# said once, at its own line (not also as a config that failed to load,
+# nor once per config reading it).
+put configs/shared.json '{"items": [
+ {"name": "x",}
+]}'
+for c in one two; do
+	put "configs/$c.json" "{\"id\": \"$c\", \"type\": \"content\",
+ \"template\": \"templates/intro.j2\", \"data\": \"configs/shared.json\",
+ \"output\": \"out/$c.md\"}"
+done
+"$CHORADD" --root "$ROOT" --check >"$WORK/check.out" 2>"$WORK/check.err" &&
+	fail "invalid shared data not found"
+[ "$(grep -c "configs/shared.json:2: error" "$WORK/check.out")" = 1 ] ||
+	fail "shared data error not listed once: $(cat "$WORK/check.out")"
+[ "$(grep -c "configs/shared.json:2: error" "$WORK/check.err")" = 1 ] ||
+	fail "shared data error not logged once: $(cat "$WORK/check.err")"
+ok "one mistake in shared data: one line"
