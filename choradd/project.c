@@ -553,6 +553,7 @@ load_units(struct project *p)
 			u->generated_at = v[i].generated_at;
 			project_set_state(p, u, v[i].kind == STORE_VERSION_DRIFT ?
 			    UNIT_DRIFTED : UNIT_OK);
+			u->rolled_back = v[i].kind == STORE_VERSION_ROLLBACK;
 			project_unit_set_output(p, u, v[i].output_path);
 		}
 		if (store_deps_each(p->store, p->root->ws[w].name, load_edge,
@@ -886,7 +887,8 @@ mark_named(struct project *p, const char *const *ids, size_t n, int ws,
 		if ((ws >= 0 && u->ws != (size_t)ws) || !unit_named(u, ids, n))
 			continue;
 		cs = on_demand ? project_cstate(p, u->config_id) : NULL;
-		u->forced = force || u->state == UNIT_DRIFTED || (cs != NULL &&
+		u->forced = force || u->state == UNIT_DRIFTED ||
+		    u->rolled_back || (cs != NULL &&
 		    cs->cfg->fresh == FRESH_ON_DEMAND);
 		u->marked = true;
 		project_flag(p, u);
@@ -975,6 +977,7 @@ project_restored(struct project *p, const char *ws, const char *id,
 		return -1;
 	snprintf(u->hash, sizeof(u->hash), "%s", hash);
 	project_set_state(p, u, UNIT_OK);
+	u->rolled_back = true;	/* until its inputs change, or generate */
 	free(u->error);
 	u->error = NULL;
 	if (u->text != NULL && text != NULL) {

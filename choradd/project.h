@@ -70,6 +70,7 @@ struct unit {
 	bool		 marked;	/* an input changed: re-check */
 	bool		 touched;	/* on the pass's list of flagged units */
 	bool		 clash;		/* shares its output path with another */
+	bool		 rolled_back;	/* holds an earlier version on purpose */
 };
 
 /* One problem --check (and status) reports. */
@@ -114,6 +115,7 @@ struct project_report {
 	const char	*error;		/* FAILED: "file:line: error: ..." */
 	bool		 drifted;	/* GENERATED: over a hand edit */
 	bool		 missing;	/* GENERATED: there was no file */
+	const char	*finding;	/* check mode: why it differs, or NULL */
 };
 
 struct project;

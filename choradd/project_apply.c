@@ -227,15 +227,19 @@ changed_input(const struct unit *u, const struct gen_task *t)
 	return NULL;
 }
 
-static void
+/* --check's finding about t (a problem, and the message, which the
+ * caller frees), or NULL when the output is as its sources make it. */
+static char *
 check_finding(struct project *p, struct unit *u, struct gen_task *t)
 {
 	const char *wsname = t->gx->ws->name;
 	bool many = p->root->nws > 1;
+	/* loaded drifted: the file is the edit the store kept */
+	bool drifted = t->drift_text != NULL || u->state == UNIT_DRIFTED;
 	char *m, *why;
 
 	if (!t->changed)
-		return;
+		return NULL;
 	why = changed_input(u, t);
 	if (t->abs == NULL)
 		m = xprintf("%s%s%s does not match its sources%s%s", t->id,
@@ -243,23 +247,26 @@ check_finding(struct project *p, struct unit *u, struct gen_task *t)
 		    why != NULL ? ": " : "", why != NULL ? why : "");
 	else if (!t->disk_exists)
 		m = xprintf("%s is missing", t->output);
-	else if (t->drift_text != NULL && u->clash) {
+	else if (drifted && u->clash) {
 		free(why);
-		return;		/* the clash is the finding */
-	} else if (t->drift_text != NULL)
+		return NULL;	/* the clash is the finding */
+	} else if (u->rolled_back && why == NULL)
+		m = xprintf("%s was rolled back to an earlier version; "
+		    "generate rewrites it", t->output);
+	else if (drifted)
 		m = xprintf("%s was edited by hand", t->output);
 	else
 		m = xprintf("%s does not match its sources%s%s", t->output,
 		    why != NULL ? ": " : "", why != NULL ? why : "");
 	free(why);
 	problem(p, t->abs != NULL && !t->disk_exists ? "missing" :
-	    t->drift_text != NULL ? "drifted" : "stale", t->id, m);
-	free(m);
+	    drifted ? "drifted" : "stale", t->id, m);
+	return m;
 }
 
-/* Tell the listener what a render came to. */
+/* Tell the listener what a render came to (finding: --check's). */
 static void
-report_render(struct project *p, struct gen_task *t)
+report_render(struct project *p, struct gen_task *t, const char *finding)
 {
 	struct project_report r = {
 		.kind = t->error != NULL ? PROJECT_FAILED : t->changed ?
@@ -269,9 +276,32 @@ report_render(struct project *p, struct gen_task *t)
 		.drifted = t->drift_text != NULL || (t->unit != NULL &&
 		    t->unit->state == UNIT_DRIFTED),
 		.missing = t->abs != NULL && !t->disk_exists,
+		.finding = finding,
 	};
 
 	project_report(p, &r);
+}
+
+/* Record t's render of u: a new version, or, the text unchanged, its
+ * dependencies (they may have moved) and the time of the render. */
+static void
+record(struct project *p, struct unit *u, struct gen_task *t)
+{
+	struct store_dep *deps;
+
+	if (strcmp(u->hash, t->hash) != 0 || t->changed ||
+	    u->state == UNIT_DRIFTED) {
+		record_generation(p, u, t);
+		return;
+	}
+	/* A ttl counts from here, or an unchanged output would expire
+	 * again at once. */
+	u->generated_at = store_now();
+	if (p->wq == NULL)
+		return;
+	deps = store_deps(t);
+	storeq_deps_set(p->wq, t->gx->ws->name, u->id, deps, t->ndeps);
+	free(deps);
 }
 
 static void
@@ -297,28 +327,19 @@ apply_one(struct project *p, struct gen_task *t)
 			cs->by_elem[w][t->elem] = u;
 	}
 	if (t->error != NULL) {
-		report_render(p, t);
+		report_render(p, t, NULL);
 		apply_failure(p, t, u);
 		return;
 	}
 	if (t->drift_text != NULL && !p->check)
 		project_keep_drift(p, u, t->drift_text, t->drift_len);
-	report_render(p, t);
-	if (p->check)
-		check_finding(p, u, t);
-	else if (strcmp(u->hash, t->hash) != 0 || t->changed ||
-	    u->state == UNIT_DRIFTED)
-		record_generation(p, u, t);
-	else {
-		/* Rendered again to the same text: a ttl counts from here,
-		 * or an unchanged output would expire again at once. */
-		u->generated_at = store_now();
-		if (p->wq != NULL) {
-			struct store_dep *deps = store_deps(t);
-			storeq_deps_set(p->wq, t->gx->ws->name, u->id, deps,
-			    t->ndeps);
-			free(deps);
-		}
+	if (p->check) {
+		char *finding = check_finding(p, u, t);
+		report_render(p, t, finding);
+		free(finding);
+	} else {
+		report_render(p, t, NULL);
+		record(p, u, t);
 	}
 	if (p->check || is_part(p, t->gx->cfg)) {
 		/* Artifacts read their parts from here, never from a store
@@ -342,6 +363,7 @@ apply_one(struct project *p, struct gen_task *t)
 	}
 	project_unit_set_output(p, u, t->output);
 	memcpy(u->hash, t->hash, HASH_HEX_SIZE);
+	u->rolled_back = u->rolled_back && p->check;	/* rendered again */
 	if (t->changed)
 		u->written = t->written;
 	u->full = t->full;

@@ -626,6 +626,10 @@ stale_unit(struct stale_walk *sw, struct cstate *cs, struct unit *u,
 	else if (u->state == UNIT_DRIFTED)
 		sw->fn(sw->arg, u, ws, "edited by hand; generate rewrites it "
 		    "(the edit is kept in history)", NULL);
+	else if (u->rolled_back && unit_why(p, cs, u, elem, true, &input) ==
+	    NULL)
+		sw->fn(sw->arg, u, ws, "rolled back to an earlier version; "
+		    "generate rewrites it", NULL);
 	else if ((why = unit_why(p, cs, u, elem, true, &input)) != NULL)
 		sw->fn(sw->arg, u, ws, why, input);
 }

@@ -29,6 +29,7 @@ struct crec {
 	char		*error;
 	bool		 drifted;
 	bool		 missing;
+	char		*finding;
 };
 
 struct check_job {
@@ -88,6 +89,7 @@ check_report(void *arg, struct project *p, const struct project_report *r)
 	x->error = copy(r->error);
 	x->drifted = r->drifted;
 	x->missing = r->missing;
+	x->finding = copy(r->finding);
 }
 
 /* Config and data errors: problems no output reported. */
@@ -176,7 +178,9 @@ enc_problem(struct proto_enc *e, const struct crec *x)
 		proto_enc_end(e);
 		return;
 	}
-	if (x->output == NULL)
+	if (x->finding != NULL)
+		why = xstrdup(x->finding);	/* as --check words it */
+	else if (x->output == NULL)
 		why = xprintf("%s (kept in the store) does not match its "
 		    "sources", x->id);
 	else
@@ -243,6 +247,7 @@ check_free(struct check_job *j)
 		free(j->v[i].output);
 		free(j->v[i].hash);
 		free(j->v[i].error);
+		free(j->v[i].finding);
 	}
 	free(j->v);
 	for (size_t i = 0; i < j->nerrors; i++) {

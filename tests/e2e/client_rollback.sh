@@ -2,7 +2,8 @@
 # chorac rollback: an earlier version's bytes are restored atomically,
 # recorded as a version (kind rollback) and an event; the daemon neither
 # calls the restored file drift nor overwrites it, until a change of its
-# inputs regenerates it as usual.
+# inputs regenerates it as usual, or generate names it.  stale and check
+# say it is rolled back (check fails: the file is not its sources').
 . "$(dirname "$0")/lib.sh"
 small_project
 start_daemon --socket "$SOCK"
@@ -31,16 +32,28 @@ ok "rollback restores the bytes and is recorded"
 
 c wait >/dev/null
 cj status -- "d['roots'][0]['drifted'] == 0" "d['roots'][0]['failed'] == 0"
-cj stale -- "d['stale'] == []"
+cj stale -- "[s['id'] for s in d['stale']] == ['compose/mysql']" \
+	"'rolled back' in d['stale'][0]['reason']"
+expect_exit 1 check
+grep -q "out/compose-mysql.yml was rolled back to an earlier version" "$WORK/out" ||
+	fail "check does not say rolled back: $(cat "$WORK/out" "$WORK/err")"
 cmp -s "$F" "$WORK/v1" || fail "the daemon overwrote the rollback"
-ok "the restored file is neither drift nor regenerated"
+ok "the restored file is neither drift nor regenerated; stale and check say so"
 
 sed -i '/mysql/s/"port": [0-9]*/"port": 4000/' "$ROOT/data/backends.json"
 c wait >/dev/null
 grep -q '"4000"' "$F" || fail "a data change did not regenerate: $(cat "$F")"
 cj history compose/mysql -- "d['versions'][0]['source'] == 'generated'" \
 	"d['versions'][0]['version'] == '5'"
+cj stale -- "d['stale'] == []"
 ok "a later data change regenerates as usual"
+
+c rollback compose/mysql --to 1 >/dev/null
+c generate compose/mysql >/dev/null || fail "generate after a rollback"
+grep -q '"4000"' "$F" || fail "generate did not rewrite the rolled-back output"
+cj stale -- "d['stale'] == []"
+expect_exit 0 check
+ok "generate (without --force) rewrites a rolled-back output"
 
 expect_exit 1 rollback compose/mysql --to 42
 expect_exit 2 rollback compose/mysql --to latest
