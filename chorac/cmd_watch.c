@@ -1,8 +1,8 @@
 /*
  * cmd_watch — `chorac watch [--type T]...`: stream events (generated,
- * failed, drift, deploy, rollback) as they happen, one line each (JSON
- * lines with --json), until the daemon stops (exit 0) or the connection
- * is lost (exit 3).
+ * failed, recovered, drift, deploy, rollback) as they happen, one line
+ * each (JSON lines with --json), until the daemon stops (exit 0) or the
+ * connection is lost (exit 3).
  */
 #include <getopt.h>
 
@@ -71,7 +71,7 @@ watch_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_watch_entry = {
 	.name = "watch",
-	.usage = "[--type generated|failed|drift|deploy|rollback]...",
+	.usage = "[--type generated|failed|recovered|drift|deploy|rollback]...",
 	.help = "Stream events as they happen, one line each (JSON lines with "
 	    "--json), until the daemon stops.",
 	.exec = watch_exec,

@@ -116,6 +116,7 @@ struct project_report {
 	bool		 drifted;	/* GENERATED: over a hand edit */
 	bool		 missing;	/* GENERATED: there was no file */
 	const char	*finding;	/* check mode: why it differs, or NULL */
+	bool		 recovered;	/* it had failed, renders again */
 };
 
 struct project;

@@ -264,9 +264,11 @@ check_finding(struct project *p, struct unit *u, struct gen_task *t)
 	return m;
 }
 
-/* Tell the listener what a render came to (finding: --check's). */
+/* Tell the listener what a render of u (NULL: new) came to (finding:
+ * --check's). */
 static void
-report_render(struct project *p, struct gen_task *t, const char *finding)
+report_render(struct project *p, const struct unit *u, struct gen_task *t,
+    const char *finding)
 {
 	struct project_report r = {
 		.kind = t->error != NULL ? PROJECT_FAILED : t->changed ?
@@ -277,6 +279,8 @@ report_render(struct project *p, struct gen_task *t, const char *finding)
 		    t->unit->state == UNIT_DRIFTED),
 		.missing = t->abs != NULL && !t->disk_exists,
 		.finding = finding,
+		.recovered = t->error == NULL && u != NULL &&
+		    u->state == UNIT_FAILED && !u->clash,
 	};
 
 	project_report(p, &r);
@@ -327,7 +331,7 @@ apply_one(struct project *p, struct gen_task *t)
 			cs->by_elem[w][t->elem] = u;
 	}
 	if (t->error != NULL) {
-		report_render(p, t, NULL);
+		report_render(p, u, t, NULL);
 		apply_failure(p, t, u);
 		return;
 	}
@@ -335,10 +339,10 @@ apply_one(struct project *p, struct gen_task *t)
 		project_keep_drift(p, u, t->drift_text, t->drift_len);
 	if (p->check) {
 		char *finding = check_finding(p, u, t);
-		report_render(p, t, finding);
+		report_render(p, u, t, finding);
 		free(finding);
 	} else {
-		report_render(p, t, NULL);
+		report_render(p, u, t, NULL);
 		record(p, u, t);
 	}
 	if (p->check || is_part(p, t->gx->cfg)) {

@@ -65,7 +65,7 @@ struct rpc_feed {
 
 /* Event types a subscriber may choose, as methods.def lists them. */
 static const char *const feed_types[] = {
-	"generated", "failed", "drift", "deploy", "rollback",
+	"generated", "failed", "recovered", "drift", "deploy", "rollback",
 };
 #define FEED_NTYPES	(sizeof(feed_types) / sizeof(feed_types[0]))
 
@@ -179,6 +179,28 @@ rpc_feed_event(struct rpc_feed *f, const struct rpc_event *ev)
 	proto_enc_free(&e);
 }
 
+/* One event of type about the output r reports. */
+static void
+report_send(struct rpc_feed *f, struct project *p,
+    const struct project_report *r, const char *type)
+{
+	struct rpc_event ev = {
+		.type = type, .root = project_path(p),
+		.workspace = r->workspace, .id = r->id, .path = r->output,
+		.uid = -1,
+		.hash = r->kind == PROJECT_GENERATED ? r->hash : NULL,
+	};
+	struct proto_enc e;
+
+	proto_enc_init(&e);
+	event_open(&e, &ev);
+	if (r->kind == PROJECT_FAILED)
+		rpc_fmt_error_fields(&e, r->error);
+	proto_enc_end(&e);
+	event_send(f, type, &e);
+	proto_enc_free(&e);
+}
+
 static void
 report_event(struct rpc_feed *f, struct project *p,
     const struct project_report *r)
@@ -187,24 +209,15 @@ report_event(struct rpc_feed *f, struct project *p,
 		[PROJECT_GENERATED] = "generated", [PROJECT_FAILED] = "failed",
 		[PROJECT_DRIFT] = "drift",
 	};
-	struct rpc_event ev = {
-		.root = project_path(p), .workspace = r->workspace,
-		.id = r->id, .path = r->output, .uid = -1,
-	};
-	struct proto_enc e;
 
-	if ((size_t)r->kind >= sizeof(names) / sizeof(names[0]) ||
-	    names[r->kind] == NULL || TAILQ_EMPTY(&f->subs))
+	if (TAILQ_EMPTY(&f->subs))
 		return;
-	ev.type = names[r->kind];
-	ev.hash = r->kind == PROJECT_GENERATED ? r->hash : NULL;
-	proto_enc_init(&e);
-	event_open(&e, &ev);
-	if (r->kind == PROJECT_FAILED)
-		rpc_fmt_error_fields(&e, r->error);
-	proto_enc_end(&e);
-	event_send(f, ev.type, &e);
-	proto_enc_free(&e);
+	if ((size_t)r->kind < sizeof(names) / sizeof(names[0]) &&
+	    names[r->kind] != NULL)
+		report_send(f, p, r, names[r->kind]);
+	/* Rewritten or not, its failure is over: an error list clears. */
+	if (r->recovered)
+		report_send(f, p, r, "recovered");
 }
 
 /* ---- collectors --------------------------------------------------------- */

@@ -1,8 +1,9 @@
 #!/bin/bash
 # chorac watch (subscribe): events arrive as they happen — a deploy, a
-# generated output, a failure with file and line, a drift — as JSON lines
-# with --json; the stream ends cleanly when the daemon stops (exit 0),
-# and a watcher that goes away leaves the daemon serving the others.
+# generated output, a failure with file and line, its recovery, a drift —
+# as JSON lines with --json; the stream ends cleanly when the daemon
+# stops (exit 0), and a watcher that goes away leaves the daemon serving
+# the others.
 . "$(dirname "$0")/lib.sh"
 small_project
 start_daemon --socket "$SOCK"
@@ -54,11 +55,19 @@ wait_for grep -q ' failed ' "$WORK/failed.txt" || fail "no failed line"
 grep ' failed ' "$WORK/failed.txt" | head -1 |
 	grep -q ' intro templates/intro.j2:1: .*nope' ||
 	fail "failed line: $(grep ' failed ' "$WORK/failed.txt")"
+# Fixed back to the text it had: nothing is written, but the failure is
+# over, and a watcher (an editor's error list) has to hear it.
+put templates/intro.j2 '# {{ project }}: {{ backends | length }} backends
+'
+c wait >/dev/null || fail "wait after the fix"
+wait_for grep -q '"type":"recovered"' "$EV" || fail "no recovered event"
+grep '"type":"recovered"' "$EV" | head -1 | $JCHECK "d['id'] == 'intro'" ||
+	fail "recovered event fields"
 printf 'by hand\n' > "$ROOT/out/compose-redis.yml"
 c wait >/dev/null || true
 wait_for grep -q '"type":"drift"' "$EV" || fail "no drift event"
 grep -q ' generated \| failed ' "$WORK/deploys.txt" && fail "--type deploy let others through"
-ok "failed and drift events; --type filters"
+ok "failed, recovered and drift events; --type filters"
 
 # A watcher killed mid-stream: the daemon goes on serving.
 kill "$TPID" "$FPID"
@@ -69,6 +78,6 @@ stop_daemon
 rc=0; wait "$WPID" || rc=$?
 [ "$rc" = 0 ] || fail "watch exited $rc when the daemon stopped: $(cat "$WORK/watch.err")"
 $JCHECK --lines "len(d) >= 4" \
-	"all(e['type'] in ('generated', 'failed', 'drift', 'deploy', 'rollback') for e in d)" < "$EV" ||
+	"all(e['type'] in ('generated', 'failed', 'recovered', 'drift', 'deploy', 'rollback') for e in d)" < "$EV" ||
 	fail "every line is an event"
 ok "the stream ends cleanly when the daemon stops"

@@ -973,7 +973,7 @@ Test(check, precise_messages)
 	c = CHECK_RAW(PROTO_M_SUBSCRIBE, "\x81\xa5types\x92\xa5" "drift\xa3"
 	    "bad", NULL);
 	cr_assert_str_eq(c, "subscribe: field 'types' must be one of "
-	    "generated, failed, drift, deploy, rollback, not 'bad'");
+	    "generated, failed, recovered, drift, deploy, rollback, not 'bad'");
 	free(c);
 	c = CHECK_RAW(PROTO_M_SHOW, "\x81\xa2id\xa3" "a\x00" "b", NULL);
 	cr_assert_str_eq(c, "show: field 'id' must be a string (UTF-8, no "
