@@ -63,19 +63,15 @@ struct rpc_feed {
 	TAILQ_HEAD(, collect) collects;
 };
 
-/* Event types a subscriber may choose, as methods.def lists them. */
-static const char *const feed_types[] = {
-	"generated", "failed", "recovered", "drift", "deploy", "rollback",
-};
-#define FEED_NTYPES	(sizeof(feed_types) / sizeof(feed_types[0]))
-
+/* A subscriber's bit for an event type: its place among the types
+ * subscribe's "types" may choose (methods.def declares them). */
 static unsigned
 type_bit(const char *type)
 {
-	for (size_t i = 0; i < FEED_NTYPES; i++)
-		if (strcmp(feed_types[i], type) == 0)
-			return 1u << i;
-	return 0;
+	int i = proto_choice_index(proto_param_choices(PROTO_M_SUBSCRIBE,
+	    PROTO_F_TYPES), type, strlen(type));
+
+	return i >= 0 && i < 32 ? 1u << i : 0;
 }
 
 struct rpc_feed *

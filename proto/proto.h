@@ -202,6 +202,12 @@ const char		*proto_type_name(enum proto_type t);
 /* The method with this wire name, or NULL. */
 const struct proto_method_def *proto_method_find(const char *name,
 		    size_t len);
+/* The choices ("a|b|c") of method m's parameter f, or NULL. */
+const char		*proto_param_choices(enum proto_method m,
+			    enum proto_field f);
+/* The position of s (n bytes) among choices "a|b|c", or -1. */
+int			 proto_choice_index(const char *choices, const char *s,
+			    size_t n);
 
 /* ---- encoding ---------------------------------------------------------- */
 

@@ -80,18 +80,8 @@ check_str(const msgpack_object *o)
 static bool
 check_choice(const msgpack_object *o, const char *choices)
 {
-	const char *p = choices, *bar;
-	size_t n;
-
-	for (;;) {
-		bar = strchr(p, '|');
-		n = bar != NULL ? (size_t)(bar - p) : strlen(p);
-		if (n == o->via.str.size && memcmp(p, o->via.str.ptr, n) == 0)
-			return true;
-		if (bar == NULL)
-			return false;
-		p = bar + 1;
-	}
+	return proto_choice_index(choices, o->via.str.ptr,
+	    o->via.str.size) != -1;
 }
 
 /* Does v have row's type?  Strings must also be UTF-8 without NULs. */

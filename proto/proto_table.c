@@ -165,3 +165,29 @@ proto_error_name(int code)
 			return errors[i].name;
 	return NULL;
 }
+
+const char *
+proto_param_choices(enum proto_method m, enum proto_field f)
+{
+	const struct proto_method_def *d = proto_method(m);
+
+	for (size_t i = 0; d != NULL && i < d->params.n; i++)
+		if (d->params.rows[i].field == f)
+			return d->params.rows[i].choices;
+	return NULL;
+}
+
+int
+proto_choice_index(const char *choices, const char *s, size_t n)
+{
+	const char *p = choices, *bar;
+	size_t len;
+
+	for (int i = 0; p != NULL; i++, p = bar != NULL ? bar + 1 : NULL) {
+		bar = strchr(p, '|');
+		len = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		if (len == n && memcmp(p, s, n) == 0)
+			return i;
+	}
+	return -1;
+}

@@ -1206,3 +1206,18 @@ Test(fuzz, mutated_seeds_never_crash)
 	buf_free(&seeds);
 	buf_free(&in);
 }
+
+/* The daemon's subscribers take their event types from the table. */
+Test(table, choices_of_a_parameter)
+{
+	const char *c = proto_param_choices(PROTO_M_SUBSCRIBE, PROTO_F_TYPES);
+
+	cr_assert_not_null(c);
+	cr_assert_eq(proto_choice_index(c, "generated", 9), 0);
+	cr_assert_eq(proto_choice_index(c, "recovered", 9), 2);
+	cr_assert(proto_choice_index(c, "rollback", 8) > 0);
+	cr_assert_eq(proto_choice_index(c, "gen", 3), -1, "a prefix");
+	cr_assert_eq(proto_choice_index(c, "nope", 4), -1);
+	cr_assert_null(proto_param_choices(PROTO_M_SUBSCRIBE, PROTO_F_ID));
+	cr_assert_null(proto_param_choices(PROTO_M_STATUS, PROTO_F_TYPES));
+}
