@@ -134,8 +134,7 @@ cmd_params(struct cmd_ctx *ctx, struct proto_enc *e)
 {
 	proto_enc_init(e);
 	proto_enc_map(e);
-	if (ctx->rootdir != NULL)
-		proto_enc_kv_str(e, PROTO_F_ROOT, ctx->rootdir);
+	proto_enc_kv_str_opt(e, PROTO_F_ROOT, ctx->rootdir);
 }
 
 /* Connect once per run; the exit code of a failure. */

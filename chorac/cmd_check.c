@@ -69,8 +69,7 @@ check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	cmd_params(ctx, &e);
 	cmd_params_ids(&e, argc - first, argv + first);
-	if (ws != NULL)
-		proto_enc_kv_str(&e, PROTO_F_WORKSPACE, ws);
+	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, ws);
 	if ((rc = cmd_call(ctx, PROTO_M_CHECK, &e, NULL, NULL, &r)) != 0)
 		return rc;
 	n = cmd_count(r.result, PROTO_F_PROBLEMS);

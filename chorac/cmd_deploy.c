@@ -54,8 +54,7 @@ deploy_record(struct cmd_ctx *ctx, const struct deploy_opts *o)
 	proto_enc_kv_str(&e, PROTO_F_ENV, o->env);
 	proto_enc_kv_str(&e, PROTO_F_VERSION, o->version);
 	proto_enc_kv_str(&e, PROTO_F_STATUS, o->status);
-	if (o->note != NULL)
-		proto_enc_kv_str(&e, PROTO_F_NOTE, o->note);
+	proto_enc_kv_str_opt(&e, PROTO_F_NOTE, o->note);
 	if ((rc = cmd_call(ctx, PROTO_M_DEPLOY_RECORD, &e, NULL, NULL,
 	    &r)) != 0)
 		return rc;
@@ -76,8 +75,7 @@ deploy_list(struct cmd_ctx *ctx, const struct deploy_opts *o)
 	if (o->version != NULL || o->status != NULL || o->note != NULL)
 		return cmd_usage(&cmd_deploy_entry);
 	cmd_params(ctx, &e);
-	if (o->env != NULL)
-		proto_enc_kv_str(&e, PROTO_F_ENV, o->env);
+	proto_enc_kv_str_opt(&e, PROTO_F_ENV, o->env);
 	if (o->limit > 0)
 		proto_enc_kv_uint(&e, PROTO_F_LIMIT, o->limit);
 	if ((rc = cmd_call(ctx, PROTO_M_DEPLOY_LIST, &e, NULL, NULL, &r)) != 0)

@@ -96,8 +96,7 @@ deps_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		proto_enc_kv_bool(&e, PROTO_F_REVERSE, true);
 	if (o.depth > 0)
 		proto_enc_kv_uint(&e, PROTO_F_DEPTH, o.depth);
-	if (o.workspace != NULL)
-		proto_enc_kv_str(&e, PROTO_F_WORKSPACE, o.workspace);
+	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, o.workspace);
 	if ((rc = cmd_call(ctx, PROTO_M_DEPS, &e, NULL, NULL, &r)) != 0)
 		return rc;
 	ctx->out->result(r.result);

@@ -56,8 +56,7 @@ generate_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		proto_enc_kv_bool(&e, PROTO_F_FORCE, true);
 	if (o.dry_run)
 		proto_enc_kv_bool(&e, PROTO_F_DRY_RUN, true);
-	if (o.workspace != NULL)
-		proto_enc_kv_str(&e, PROTO_F_WORKSPACE, o.workspace);
+	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, o.workspace);
 	if (progress)
 		proto_enc_kv_bool(&e, PROTO_F_PROGRESS, true);
 	if ((rc = cmd_call(ctx, PROTO_M_GENERATE, &e, cmd_progress, NULL,

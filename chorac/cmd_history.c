@@ -54,8 +54,7 @@ history_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	cmd_params(ctx, &e);
 	proto_enc_kv_str(&e, PROTO_F_ID, argv[first]);
-	if (o.workspace != NULL)
-		proto_enc_kv_str(&e, PROTO_F_WORKSPACE, o.workspace);
+	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, o.workspace);
 	if (o.limit > 0)
 		proto_enc_kv_uint(&e, PROTO_F_LIMIT, o.limit);
 	if ((rc = cmd_call(ctx, PROTO_M_HISTORY, &e, NULL, NULL, &r)) != 0)

@@ -112,10 +112,8 @@ list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		proto_enc_key(&e, PROTO_F_WHERE);
 		proto_enc_strs(&e, o.where, o.nwhere);
 	}
-	if (o.since != NULL)
-		proto_enc_kv_str(&e, PROTO_F_SINCE, o.since);
-	if (o.workspace != NULL)
-		proto_enc_kv_str(&e, PROTO_F_WORKSPACE, o.workspace);
+	proto_enc_kv_str_opt(&e, PROTO_F_SINCE, o.since);
+	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, o.workspace);
 	if (o.limit > 0)
 		proto_enc_kv_uint(&e, PROTO_F_LIMIT, o.limit);
 	if (o.offset > 0)

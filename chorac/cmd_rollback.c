@@ -49,8 +49,7 @@ rollback_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	cmd_params(ctx, &e);
 	proto_enc_kv_str(&e, PROTO_F_ID, argv[first]);
 	proto_enc_kv_str(&e, PROTO_F_TO, o.to);
-	if (o.workspace != NULL)
-		proto_enc_kv_str(&e, PROTO_F_WORKSPACE, o.workspace);
+	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, o.workspace);
 	if ((rc = cmd_call(ctx, PROTO_M_ROLLBACK, &e, NULL, NULL, &r)) != 0)
 		return rc;
 	ctx->out->result(r.result);

@@ -59,10 +59,8 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	cmd_params(ctx, &e);
 	proto_enc_kv_str(&e, PROTO_F_ID, argv[first]);
-	if (o.version != NULL)
-		proto_enc_kv_str(&e, PROTO_F_VERSION, o.version);
-	if (o.workspace != NULL)
-		proto_enc_kv_str(&e, PROTO_F_WORKSPACE, o.workspace);
+	proto_enc_kv_str_opt(&e, PROTO_F_VERSION, o.version);
+	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, o.workspace);
 	if ((rc = cmd_call(ctx, PROTO_M_SHOW, &e, NULL, NULL, &r)) != 0)
 		return rc;
 	ctx->out->result(r.result);

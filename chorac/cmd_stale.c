@@ -33,8 +33,7 @@ stale_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
 		return rc;
 	cmd_params(ctx, &e);
-	if (ws != NULL)
-		proto_enc_kv_str(&e, PROTO_F_WORKSPACE, ws);
+	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, ws);
 	if ((rc = cmd_call(ctx, PROTO_M_STALE, &e, NULL, NULL, &r)) != 0)
 		return rc;
 	ctx->out->result(r.result);

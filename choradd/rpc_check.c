@@ -169,8 +169,7 @@ enc_problem(struct proto_enc *e, const struct crec *x)
 	proto_enc_map(e);
 	proto_enc_kv_str(e, PROTO_F_ID, x->id);
 	proto_enc_kv_str(e, PROTO_F_WORKSPACE, x->ws);
-	if (x->output != NULL)
-		proto_enc_kv_str(e, PROTO_F_PATH, x->output);
+	proto_enc_kv_str_opt(e, PROTO_F_PATH, x->output);
 	if (x->kind == PROJECT_FAILED) {
 		proto_enc_kv_str(e, PROTO_F_KIND, "failed");
 		proto_enc_kv_str(e, PROTO_F_REASON, x->error);

@@ -38,8 +38,7 @@ enc_deploy(struct proto_enc *e, const struct store_deploy *dep)
 	proto_enc_kv_str(e, PROTO_F_ENV, dep->environment);
 	proto_enc_kv_str(e, PROTO_F_VERSION, dep->version);
 	proto_enc_kv_str(e, PROTO_F_STATUS, dep->status);
-	if (dep->note != NULL)
-		proto_enc_kv_str(e, PROTO_F_NOTE, dep->note);
+	proto_enc_kv_str_opt(e, PROTO_F_NOTE, dep->note);
 	proto_enc_kv_uint(e, PROTO_F_UID, dep->uid >= 0 ? (uint64_t)dep->uid :
 	    0);
 	proto_enc_end(e);

@@ -36,8 +36,7 @@ enc_edge(struct deps *x, const char *parent, enum store_kind kind,
 	proto_enc_kv_str(e, PROTO_F_PARENT, parent);
 	proto_enc_kv_str(e, PROTO_F_CHILD, child);
 	proto_enc_kv_str(e, PROTO_F_KIND, store_kind_name(kind));
-	if (path != NULL)
-		proto_enc_kv_str(e, PROTO_F_PATH, path);
+	proto_enc_kv_str_opt(e, PROTO_F_PATH, path);
 	if (hash != NULL && hash[0] != '\0')
 		proto_enc_kv_str(e, PROTO_F_HASH, hash);
 	proto_enc_kv_uint(e, PROTO_F_DEPTH, depth);

@@ -115,13 +115,6 @@ rpc_feed_subscribe(struct rpc_feed *f, struct rpc_req *req)
 	rpc_req_park(req, sub_cancel, s);
 }
 
-static void
-kv(struct proto_enc *e, enum proto_field f, const char *s)
-{
-	if (s != NULL)
-		proto_enc_kv_str(e, f, s);
-}
-
 /* The event map, without its failure fields. */
 static void
 event_open(struct proto_enc *e, const struct rpc_event *ev)
@@ -130,16 +123,16 @@ event_open(struct proto_enc *e, const struct rpc_event *ev)
 
 	rpc_fmt_time(store_now(), when);
 	proto_enc_map(e);
-	kv(e, PROTO_F_TYPE, ev->type);
-	kv(e, PROTO_F_TIME, when);
-	kv(e, PROTO_F_ROOT, ev->root);
-	kv(e, PROTO_F_WORKSPACE, ev->workspace);
-	kv(e, PROTO_F_ID, ev->id);
-	kv(e, PROTO_F_PATH, ev->path);
-	kv(e, PROTO_F_HASH, ev->hash);
-	kv(e, PROTO_F_VERSION, ev->version);
-	kv(e, PROTO_F_ENV, ev->env);
-	kv(e, PROTO_F_STATUS, ev->status);
+	proto_enc_kv_str_opt(e, PROTO_F_TYPE, ev->type);
+	proto_enc_kv_str_opt(e, PROTO_F_TIME, when);
+	proto_enc_kv_str_opt(e, PROTO_F_ROOT, ev->root);
+	proto_enc_kv_str_opt(e, PROTO_F_WORKSPACE, ev->workspace);
+	proto_enc_kv_str_opt(e, PROTO_F_ID, ev->id);
+	proto_enc_kv_str_opt(e, PROTO_F_PATH, ev->path);
+	proto_enc_kv_str_opt(e, PROTO_F_HASH, ev->hash);
+	proto_enc_kv_str_opt(e, PROTO_F_VERSION, ev->version);
+	proto_enc_kv_str_opt(e, PROTO_F_ENV, ev->env);
+	proto_enc_kv_str_opt(e, PROTO_F_STATUS, ev->status);
 	if (ev->uid >= 0)
 		proto_enc_kv_uint(e, PROTO_F_UID, (uint64_t)ev->uid);
 }

@@ -102,8 +102,7 @@ rpc_fmt_failure(struct proto_enc *e, const char *id, const char *ws,
 {
 	proto_enc_map(e);
 	proto_enc_kv_str(e, PROTO_F_ID, id);
-	if (ws != NULL)
-		proto_enc_kv_str(e, PROTO_F_WORKSPACE, ws);
+	proto_enc_kv_str_opt(e, PROTO_F_WORKSPACE, ws);
 	rpc_fmt_error_fields(e, error);
 	proto_enc_end(e);
 }

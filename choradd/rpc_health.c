@@ -42,8 +42,7 @@ rpc_health(struct rpc_req *req, void *arg)
 	proto_enc_init(&e);
 	proto_enc_map(&e);
 	proto_enc_kv_bool(&e, PROTO_F_OK, first == NULL);
-	if (first != NULL)
-		proto_enc_kv_str(&e, PROTO_F_REASON, first);
+	proto_enc_kv_str_opt(&e, PROTO_F_REASON, first);
 	proto_enc_key(&e, PROTO_F_CHECKS);
 	proto_enc_array(&e);
 	for (size_t i = 0; i < n; i++) {

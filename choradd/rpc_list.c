@@ -172,12 +172,9 @@ enc_item(struct proto_enc *e, const struct item *it)
 	if (it->version != NULL && it->version[0] != '\0')
 		proto_enc_kv_str(e, PROTO_F_VERSION, it->version);
 	proto_enc_kv_str(e, PROTO_F_HASH, it->hash);
-	if (it->ws != NULL)
-		proto_enc_kv_str(e, PROTO_F_WORKSPACE, it->ws);
-	if (it->path != NULL)
-		proto_enc_kv_str(e, PROTO_F_PATH, it->path);
-	if (it->config_id != NULL)
-		proto_enc_kv_str(e, PROTO_F_CONFIG_ID, it->config_id);
+	proto_enc_kv_str_opt(e, PROTO_F_WORKSPACE, it->ws);
+	proto_enc_kv_str_opt(e, PROTO_F_PATH, it->path);
+	proto_enc_kv_str_opt(e, PROTO_F_CONFIG_ID, it->config_id);
 	proto_enc_kv_str(e, PROTO_F_TIME, when);
 	rpc_fmt_json(e, PROTO_F_CONTEXT, it->context);
 	proto_enc_end(e);

@@ -36,10 +36,8 @@ show_content(struct rpc_req *req, const struct store_content *c)
 	proto_enc_key(&e, PROTO_F_TEXT);
 	proto_enc_strn(&e, c->text != NULL ? c->text : "", c->text != NULL ?
 	    c->len : 0);
-	if (c->output_path != NULL)
-		proto_enc_kv_str(&e, PROTO_F_PATH, c->output_path);
-	if (c->config_id != NULL)
-		proto_enc_kv_str(&e, PROTO_F_CONFIG_ID, c->config_id);
+	proto_enc_kv_str_opt(&e, PROTO_F_PATH, c->output_path);
+	proto_enc_kv_str_opt(&e, PROTO_F_CONFIG_ID, c->config_id);
 	if (c->config_version != NULL && c->config_version[0] != '\0')
 		proto_enc_kv_str(&e, PROTO_F_CONFIG_VERSION, c->config_version);
 	rpc_fmt_json(&e, PROTO_F_CONTEXT, c->context);

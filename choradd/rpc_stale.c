@@ -19,8 +19,7 @@ stale_one(void *arg, const struct unit *u, const char *ws, const char *why,
 	proto_enc_map(e);
 	proto_enc_kv_str(e, PROTO_F_ID, u->id);
 	proto_enc_kv_str(e, PROTO_F_WORKSPACE, ws);
-	if (u->output != NULL)
-		proto_enc_kv_str(e, PROTO_F_PATH, u->output);
+	proto_enc_kv_str_opt(e, PROTO_F_PATH, u->output);
 	proto_enc_kv_str(e, PROTO_F_REASON, why);
 	if (input != NULL) {
 		proto_enc_key(e, PROTO_F_CHANGED);

@@ -250,6 +250,9 @@ void	proto_enc_object(struct proto_enc *e, const msgpack_object *o);
 /* key + value in one call. */
 void	proto_enc_kv_str(struct proto_enc *e, enum proto_field f,
 	    const char *s);
+/* The same, nothing at all when s is NULL (an optional field). */
+void	proto_enc_kv_str_opt(struct proto_enc *e, enum proto_field f,
+	    const char *s);
 void	proto_enc_kv_uint(struct proto_enc *e, enum proto_field f,
 	    uint64_t v);
 void	proto_enc_kv_bool(struct proto_enc *e, enum proto_field f, bool v);

@@ -252,6 +252,13 @@ proto_enc_kv_str(struct proto_enc *e, enum proto_field f, const char *s)
 }
 
 void
+proto_enc_kv_str_opt(struct proto_enc *e, enum proto_field f, const char *s)
+{
+	if (s != NULL)
+		proto_enc_kv_str(e, f, s);
+}
+
+void
 proto_enc_kv_uint(struct proto_enc *e, enum proto_field f, uint64_t v)
 {
 	proto_enc_key(e, f);

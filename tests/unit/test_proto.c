@@ -1221,3 +1221,19 @@ Test(table, choices_of_a_parameter)
 	cr_assert_null(proto_param_choices(PROTO_M_SUBSCRIBE, PROTO_F_ID));
 	cr_assert_null(proto_param_choices(PROTO_M_STATUS, PROTO_F_TYPES));
 }
+
+Test(enc, optional_string_is_left_out)
+{
+	struct proto_enc e;
+	size_t n;
+
+	proto_enc_init(&e);
+	proto_enc_map(&e);
+	proto_enc_kv_str_opt(&e, PROTO_F_ID, NULL);
+	proto_enc_kv_str_opt(&e, PROTO_F_PATH, "p");
+	proto_enc_end(&e);
+	/* fixmap of 1, "path", "p" */
+	cr_assert_eq(proto_enc_data(&e, &n)[0], (char)0x81);
+	cr_assert_eq(n, 1 + 1 + strlen("path") + 1 + 1);
+	proto_enc_free(&e);
+}
