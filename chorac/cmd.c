@@ -137,6 +137,18 @@ cmd_params(struct cmd_ctx *ctx, struct proto_enc *e)
 	proto_enc_kv_str_opt(e, PROTO_F_ROOT, ctx->rootdir);
 }
 
+int
+cmd_request(struct cmd_ctx *ctx, const char *start, bool need,
+    struct proto_enc *e)
+{
+	int rc;
+
+	if ((rc = cmd_find_root(ctx, start, need)) != 0)
+		return rc;
+	cmd_params(ctx, e);
+	return 0;
+}
+
 /* Connect once per run; the exit code of a failure. */
 static int
 cmd_connect(struct cmd_ctx *ctx)

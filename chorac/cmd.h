@@ -7,10 +7,10 @@
  * answers --help from the entry itself, and calls its exec with the
  * command's own argv (argv[0] is the command name, as getopt expects).
  *
- * A command that talks to the daemon finds the project root
- * (cmd_find_root: --root, else walking up from the current folder like
- * git), opens its params with cmd_params (which names the root), adds
- * its fields and calls cmd_call; the answer goes to ctx->out, the output
+ * A command that talks to the daemon finds the project root and opens its
+ * params (cmd_request: --root, else walking up from the current folder
+ * like git; the params name the root), adds its fields and calls
+ * cmd_call; the answer goes to ctx->out, the output
  * backend (out.h).  Ownership: ctx holds the connection and the root
  * found; main frees them (cmd_ctx_clear).
  */
@@ -72,6 +72,10 @@ void	cmd_ctx_clear(struct cmd_ctx *ctx);
 int	cmd_find_root(struct cmd_ctx *ctx, const char *start, bool need);
 /* Start a request's params in e: a map, with the root when known. */
 void	cmd_params(struct cmd_ctx *ctx, struct proto_enc *e);
+/* Both, as most commands begin: 0 with e started, or the exit code of
+ * cmd_find_root (e untouched). */
+int	cmd_request(struct cmd_ctx *ctx, const char *start, bool need,
+	    struct proto_enc *e);
 /*
  * Close e's map, connect (starting choradd when allowed), call m, free
  * e.  Returns 0 with *r filled (the caller frees it), or shows the

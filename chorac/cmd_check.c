@@ -65,9 +65,8 @@ check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((first = cmd_args(&cmd_check_entry, argc, argv, opts,
 	    cmd_opt_string, &ws, 0, -1)) == -1)
 		return CMD_EXIT_USAGE;
-	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
+	if ((rc = cmd_request(ctx, NULL, true, &e)) != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	cmd_params_ids(&e, argc - first, argv + first);
 	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, ws);
 	if ((rc = cmd_call(ctx, PROTO_M_CHECK, &e, NULL, NULL, &r)) != 0)

@@ -88,9 +88,8 @@ deps_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((first = cmd_args(&cmd_deps_entry, argc, argv, opts, deps_opt, &o,
 	    1, 1)) == -1)
 		return CMD_EXIT_USAGE;
-	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
+	if ((rc = cmd_request(ctx, NULL, true, &e)) != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	proto_enc_kv_str(&e, PROTO_F_ID, argv[first]);
 	if (o.reverse)
 		proto_enc_kv_bool(&e, PROTO_F_REVERSE, true);

@@ -48,9 +48,8 @@ generate_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((first = cmd_args(&cmd_generate_entry, argc, argv, opts,
 	    generate_opt, &o, 0, -1)) == -1)
 		return CMD_EXIT_USAGE;
-	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
+	if ((rc = cmd_request(ctx, NULL, true, &e)) != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	cmd_params_ids(&e, argc - first, argv + first);
 	if (o.force)
 		proto_enc_kv_bool(&e, PROTO_F_FORCE, true);

@@ -50,9 +50,8 @@ history_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((first = cmd_args(&cmd_history_entry, argc, argv, opts,
 	    history_opt, &o, 1, 1)) == -1)
 		return CMD_EXIT_USAGE;
-	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
+	if ((rc = cmd_request(ctx, NULL, true, &e)) != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	proto_enc_kv_str(&e, PROTO_F_ID, argv[first]);
 	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, o.workspace);
 	if (o.limit > 0)

@@ -104,9 +104,8 @@ list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	type = argv[first];
 	configs = strcmp(type, "configs") == 0 || strcmp(type,
 	    "collections") == 0;
-	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
+	if ((rc = cmd_request(ctx, NULL, true, &e)) != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	proto_enc_kv_str(&e, PROTO_F_TYPE, type);
 	if (o.nwhere > 0) {
 		proto_enc_key(&e, PROTO_F_WHERE);

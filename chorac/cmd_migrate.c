@@ -39,9 +39,8 @@ migrate_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (cmd_args(&cmd_migrate_entry, argc, argv, opts, cmd_opt_flag,
 	    &dry_run, 0, 0) == -1)
 		return CMD_EXIT_USAGE;
-	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
+	if ((rc = cmd_request(ctx, NULL, true, &e)) != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	if (dry_run)
 		proto_enc_kv_bool(&e, PROTO_F_DRY_RUN, true);
 	if ((rc = cmd_call(ctx, PROTO_M_MIGRATE, &e, NULL, NULL, &r)) != 0)

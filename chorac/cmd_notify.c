@@ -72,12 +72,11 @@ notify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return CMD_EXIT_USAGE;
 	/* The file may be gone (a delete is a change too): its folder. */
 	first_dir = path_dirname(argv[first]);
-	rc = cmd_find_root(ctx, access(argv[first], F_OK) == 0 ? argv[first] :
-	    first_dir, true);
+	rc = cmd_request(ctx, access(argv[first], F_OK) == 0 ? argv[first] :
+	    first_dir, true, &e);
 	free(first_dir);
 	if (rc != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	if (notify_paths(ctx, &e, argc - first, argv + first) == -1) {
 		proto_enc_free(&e);
 		return CMD_EXIT_FAIL;

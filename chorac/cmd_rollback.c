@@ -44,9 +44,8 @@ rollback_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    rollback_opt, &o, 1, 1)) == -1 || o.to == NULL)
 		return first == -1 ? CMD_EXIT_USAGE :
 		    cmd_usage(&cmd_rollback_entry);
-	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
+	if ((rc = cmd_request(ctx, NULL, true, &e)) != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	proto_enc_kv_str(&e, PROTO_F_ID, argv[first]);
 	proto_enc_kv_str(&e, PROTO_F_TO, o.to);
 	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, o.workspace);

@@ -30,9 +30,8 @@ stale_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (cmd_args(&cmd_stale_entry, argc, argv, opts, cmd_opt_string, &ws, 0,
 	    0) == -1)
 		return CMD_EXIT_USAGE;
-	if ((rc = cmd_find_root(ctx, NULL, true)) != 0)
+	if ((rc = cmd_request(ctx, NULL, true, &e)) != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	proto_enc_kv_str_opt(&e, PROTO_F_WORKSPACE, ws);
 	if ((rc = cmd_call(ctx, PROTO_M_STALE, &e, NULL, NULL, &r)) != 0)
 		return rc;

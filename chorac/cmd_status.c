@@ -32,9 +32,8 @@ status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (cmd_args(&cmd_status_entry, argc, argv, NULL, NULL, NULL, 0, 0) ==
 	    -1)
 		return CMD_EXIT_USAGE;
-	if ((rc = cmd_find_root(ctx, NULL, false)) != 0)
+	if ((rc = cmd_request(ctx, NULL, false, &e)) != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	if ((rc = cmd_call(ctx, PROTO_M_STATUS, &e, NULL, NULL, &r)) != 0)
 		return rc;
 	up = cmd_uint(r.result, PROTO_F_UPTIME);

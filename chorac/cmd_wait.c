@@ -32,9 +32,8 @@ wait_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (cmd_args(&cmd_wait_entry, argc, argv, opts, wait_opt, &timeout, 0,
 	    0) == -1)
 		return CMD_EXIT_USAGE;
-	if ((rc = cmd_find_root(ctx, NULL, false)) != 0)
+	if ((rc = cmd_request(ctx, NULL, false, &e)) != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	if (timeout > 0)
 		proto_enc_kv_uint(&e, PROTO_F_TIMEOUT_MS, timeout);
 	if ((rc = cmd_call(ctx, PROTO_M_WAIT, &e, NULL, NULL, &r)) != 0)

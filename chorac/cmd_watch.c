@@ -52,9 +52,8 @@ watch_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (cmd_args(&cmd_watch_entry, argc, argv, opts, watch_opt, &o, 0,
 	    0) == -1)
 		return CMD_EXIT_USAGE;
-	if ((rc = cmd_find_root(ctx, NULL, false)) != 0)
+	if ((rc = cmd_request(ctx, NULL, false, &e)) != 0)
 		return rc;
-	cmd_params(ctx, &e);
 	if (o.ntypes > 0) {
 		proto_enc_key(&e, PROTO_F_TYPES);
 		proto_enc_strs(&e, o.types, o.ntypes);
